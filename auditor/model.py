@@ -9,11 +9,11 @@ import hashlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     """How bad a finding is; ordered from worst to mildest."""
 
     CRITICAL = "critical"
@@ -41,7 +41,7 @@ _SEVERITY_RANK = {
 }
 
 
-class Category(str, Enum):
+class Category(StrEnum):
     """The compliance family a rule belongs to."""
 
     ZERO_TRUST = "zero-trust"
@@ -52,7 +52,7 @@ class Category(str, Enum):
     HYGIENE = "hygiene"
 
 
-class FindingStatus(str, Enum):
+class FindingStatus(StrEnum):
     """Where a finding stands after waivers and baselines are applied."""
 
     OPEN = "open"

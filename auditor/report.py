@@ -72,7 +72,7 @@ class ScanReport:
     """Findings, rule errors and source health of one scan.
 
     `resources` lists every resource evaluated, so a report can show passes too
-    (JUnit has a test case per rule × resource of the rule's kind).
+    (JUnit has a test case per rule and resource of the rule's kind).
     """
 
     tool_version: str

@@ -1,0 +1,190 @@
+"""auditor.yaml: the configuration model, file loading with line numbers, AUDITOR_* overrides."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from auditor.errors import ConfigError, InputError
+from auditor.model import Severity
+from auditor.yaml_lines import LocatedDocument, read_located
+
+ENV_PREFIX = "AUDITOR_"
+# Variables with the prefix that are not config overrides.
+ENV_RESERVED = frozenset({"AUDITOR_CONFIG"})
+DEFAULT_CONFIG_FILE = "auditor.yaml"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class RulesConfig(_Section):
+    """Which rules run and with which params."""
+
+    bundled: bool = Field(default=True, description="Load the rule library shipped with auditor.")
+    paths: list[Path] = Field(default_factory=list, description="Extra rule files or folders.")
+    disabled: list[str] = Field(default_factory=list, description="Rule ids or globs to skip.")
+    params: dict[str, dict[str, Any]] = Field(
+        default_factory=dict, description="Per rule id: param name to value, over the defaults."
+    )
+
+
+class WaiverConfig(_Section):
+    """An accepted risk: who accepted it, why, and until when."""
+
+    rule: str = Field(min_length=1, description="Rule id or glob.")
+    resource: str = Field(default="*", min_length=1, description="Glob on resource id or scope.")
+    reason: str = Field(min_length=1)
+    owner: str = Field(min_length=1)
+    expires: date = Field(description="Last day the waiver applies (YYYY-MM-DD).")
+
+
+class ScanConfig(_Section):
+    """Defaults for `auditor scan`; command-line flags win."""
+
+    fail_on: Severity | Literal["none"] = Severity.HIGH
+    format: str = "table"
+    cluster: str = Field(default="manifests", description="Cluster name given to manifests.")
+
+
+class PiiConfig(_Section):
+    """How resources holding personal data are recognised."""
+
+    label: str = "data-classification"
+    values: list[str] = Field(default_factory=lambda: ["pii"])
+
+
+class LoggingConfig(_Section):
+    """Log level and rendering."""
+
+    level: Literal["debug", "info", "warning", "error"] = "info"
+    format: Literal["auto", "console", "json"] = "auto"
+
+
+class AuditorConfig(_Section):
+    """The whole of auditor.yaml."""
+
+    rules: RulesConfig = Field(default_factory=RulesConfig)
+    scan: ScanConfig = Field(default_factory=ScanConfig)
+    waivers: list[WaiverConfig] = Field(default_factory=list)
+    pii: PiiConfig = Field(default_factory=PiiConfig)
+    logging: LoggingConfig = Field(default_factory=LoggingConfig)
+
+    @field_validator("waivers")
+    @classmethod
+    def _waivers_unique(cls, waivers: list[WaiverConfig]) -> list[WaiverConfig]:
+        seen: set[tuple[str, str]] = set()
+        for waiver in waivers:
+            key = (waiver.rule, waiver.resource)
+            if key in seen:
+                raise ValueError(f"two waivers for rule {waiver.rule!r} on {waiver.resource!r}")
+            seen.add(key)
+        return waivers
+
+
+def config_json_schema() -> dict[str, Any]:
+    """The published JSON Schema of auditor.yaml, for editors."""
+    schema = AuditorConfig.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "auditor.yaml"
+    return schema
+
+
+def _env_overrides(environ: Mapping[str, str]) -> list[tuple[str, tuple[str, ...], Any]]:
+    """AUDITOR_SCAN__FAIL_ON=critical → the path ('scan', 'fail_on') and the value 'critical'."""
+    overrides = []
+    for name, raw in sorted(environ.items()):
+        if not name.startswith(ENV_PREFIX) or name in ENV_RESERVED:
+            continue
+        path = tuple(part.lower() for part in name[len(ENV_PREFIX) :].split("__") if part)
+        try:  # values are YAML scalars or flow collections: `critical`, `[a, b]`, `true`
+            value = yaml.safe_load(raw)
+        except yaml.YAMLError:
+            value = raw
+        overrides.append((name, path, value))
+    return overrides
+
+
+def _apply(data: dict[str, Any], path: tuple[str, ...], value: Any, origin: str) -> None:
+    node = data
+    for key in path[:-1]:
+        child = node.setdefault(key, {})
+        if not isinstance(child, dict):
+            raise ConfigError(f"{origin}: {'.'.join(path)} goes through a non-mapping value")
+        node = child
+    node[path[-1]] = value
+
+
+def load_config(
+    path: Path | None = None, *, environ: Mapping[str, str] | None = None
+) -> AuditorConfig:
+    """The configuration from `path` (or defaults) with AUDITOR_* overrides applied.
+
+    Every error names the file and line, or the environment variable, and the field path.
+    """
+    env = os.environ if environ is None else environ
+    document = LocatedDocument(data={})
+    if path is not None:
+        try:
+            document = read_located(path)
+        except InputError as exc:
+            raise ConfigError(exc.detail, path=exc.path, line=exc.line) from None
+        if document.data is None:
+            document.data = {}
+        if not isinstance(document.data, dict):
+            raise ConfigError("the config must be a mapping of sections", path=str(path), line=1)
+    data: dict[str, Any] = document.data
+    origins: dict[tuple[str, ...], str] = {}
+    for name, key_path, value in _env_overrides(env):
+        if not key_path:
+            raise ConfigError(f"environment variable {name} names no config field")
+        _apply(data, key_path, value, name)
+        origins[key_path] = name
+    try:
+        return AuditorConfig.model_validate(data)
+    except ValidationError as exc:
+        raise _config_error(exc, document, path, origins) from None
+
+
+def _config_error(
+    exc: ValidationError,
+    document: LocatedDocument,
+    path: Path | None,
+    origins: dict[tuple[str, ...], str],
+) -> ConfigError:
+    error = exc.errors()[0]
+    loc = tuple(error["loc"])
+    dotted = ".".join(str(part) for part in loc)
+    message = error["msg"]
+    if error["type"] == "extra_forbidden":
+        message = "unknown key"
+    for key_path, variable in origins.items():
+        if tuple(str(p) for p in loc[: len(key_path)]) == key_path:
+            return ConfigError(f"{dotted}: {message} (from environment variable {variable})")
+    if path is None:
+        return ConfigError(f"{dotted}: {message}")
+    return ConfigError(f"{dotted}: {message}", path=str(path), line=document.line_of(loc))
+
+
+def find_config(explicit: Path | None, environ: Mapping[str, str] | None = None) -> Path | None:
+    """The config file to use: --config, else $AUDITOR_CONFIG, else ./auditor.yaml if present."""
+    env = os.environ if environ is None else environ
+    if explicit is not None:
+        if not explicit.is_file():
+            raise ConfigError("config file not found", path=str(explicit))
+        return explicit
+    from_env = env.get("AUDITOR_CONFIG")
+    if from_env:
+        candidate = Path(from_env)
+        if not candidate.is_file():
+            raise ConfigError("config file not found (from AUDITOR_CONFIG)", path=from_env)
+        return candidate
+    default = Path(DEFAULT_CONFIG_FILE)
+    return default if default.is_file() else None
