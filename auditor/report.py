@@ -77,7 +77,7 @@ class ScanReport:
 
     tool_version: str
     generated_at: datetime
-    fail_on: Severity
+    fail_on: Severity | None  # None: report only, nothing fails the gate
     rules: list[RuleInfo] = field(default_factory=list)
     resources: list[ResourceRef] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
@@ -96,13 +96,21 @@ class ScanReport:
 
     def gating(self) -> list[Finding]:
         """Open findings at or above the fail-on severity: the ones that fail the gate."""
+        if self.fail_on is None:
+            return []
+        fail_on = self.fail_on
         return [
             f
             for f in self.findings
-            if f.status is FindingStatus.OPEN and f.severity.at_least(self.fail_on)
+            if f.status is FindingStatus.OPEN and f.severity.at_least(fail_on)
         ]
 
     @property
     def passed(self) -> bool:
-        """True when the gate passes: nothing open at or above fail-on and no rule errors."""
+        """True when the gate passes: nothing open at or above fail-on and no rule errors.
+
+        With no fail-on severity (report only) the gate always passes.
+        """
+        if self.fail_on is None:
+            return True
         return not self.gating() and not self.errors
