@@ -1,0 +1,116 @@
+"""One scan: inputs → inventory → rules → waivers and baseline → report."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from fnmatch import fnmatchcase
+from pathlib import Path
+
+import structlog
+
+from auditor import __version__
+from auditor.config import AuditorConfig
+from auditor.engine.evaluate import Engine
+from auditor.engine.loader import load_rules
+from auditor.engine.rule import Rule
+from auditor.errors import ConfigError, RuleError
+from auditor.loaders.static import StaticOptions, load_static
+from auditor.model import Inventory, ResourceRef, Severity
+from auditor.paths import bundled_rules_dir
+from auditor.report import ScanReport
+from auditor.waivers import Waiver, apply_baseline, apply_waivers, load_baseline
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class ScanRequest:
+    """What the user asked `auditor scan` to do."""
+
+    paths: tuple[Path, ...]
+    static: StaticOptions = field(default_factory=StaticOptions)
+    fail_on: Severity | None = None  # None: nothing fails the gate
+    rule_paths: tuple[Path, ...] = ()
+    waivers: tuple[Waiver, ...] = ()
+    baseline: Path | None = None
+
+
+class RuleLoadFailed(RuleError):
+    """At least one rule file is invalid; `problems` holds each one."""
+
+    def __init__(self, problems: Sequence[RuleError]) -> None:
+        self.problems = list(problems)
+        first = self.problems[0]
+        more = f" (and {len(self.problems) - 1} more)" if len(self.problems) > 1 else ""
+        super().__init__(first.detail + more, path=first.path, line=first.line)
+
+
+def select_rules(config: AuditorConfig, extra_paths: Sequence[Path] = ()) -> list[Rule]:
+    """The rules to run: bundled and configured paths, minus disabled, with param overrides."""
+    paths = [bundled_rules_dir()] if config.rules.bundled else []
+    paths += [*config.rules.paths, *extra_paths]
+    if not paths:
+        raise ConfigError("no rules to run: rules.bundled is false and no rule paths are given")
+    loaded = load_rules(paths)
+    if loaded.problems:
+        raise RuleLoadFailed(loaded.problems)
+    by_id = {rule.id: rule for rule in loaded.rules}
+    for rule_id, overrides in config.rules.params.items():
+        rule = by_id.get(rule_id)
+        if rule is None:
+            raise ConfigError(f"rules.params.{rule_id}: no rule with this id is loaded")
+        unknown = sorted(set(overrides) - set(rule.params))
+        if unknown:
+            raise ConfigError(
+                f"rules.params.{rule_id}.{unknown[0]}: the rule has no such param "
+                f"(it has: {', '.join(sorted(rule.params)) or 'none'})"
+            )
+        by_id[rule_id] = rule.with_params(overrides)
+    return [
+        rule
+        for rule in by_id.values()
+        if not any(fnmatchcase(rule.id, pattern) for pattern in config.rules.disabled)
+    ]
+
+
+def run_scan(
+    request: ScanRequest, config: AuditorConfig, now: datetime
+) -> tuple[ScanReport, Inventory]:
+    """Scan the request's inputs; returns the report and the inventory it judged."""
+    rules = select_rules(config, request.rule_paths)
+    loaded, sources = load_static(request.paths, request.static)
+    for warning in loaded.warnings:
+        log.warning("input skipped", detail=warning)
+    inventory = Inventory(resources=loaded.resources, sources=sources)
+    engine = Engine(rules)
+    evaluation = engine.evaluate(inventory.resources, now)
+    log.info(
+        "scan evaluated",
+        resources=len(inventory.resources),
+        rules=len(rules),
+        checks=evaluation.checks,
+        findings=len(evaluation.findings),
+        errors=len(evaluation.errors),
+    )
+    expired = apply_waivers(evaluation.findings, request.waivers, now.date())
+    extra: dict[str, object] = {}
+    if request.baseline is not None:
+        apply_baseline(evaluation.findings, load_baseline(request.baseline))
+        extra["baseline_used"] = True
+    judged = engine.kinds()
+    report = ScanReport(
+        tool_version=__version__,
+        generated_at=now,
+        fail_on=request.fail_on,
+        rules=[rule.info() for rule in rules],
+        resources=[ResourceRef.of(r) for r in inventory.resources if r.kind in judged],
+        findings=evaluation.findings,
+        errors=evaluation.errors,
+        sources=sources,
+        expired_waivers=expired,
+        inputs=[str(p) for p in request.paths],
+        extra=extra,
+    )
+    return report, inventory
