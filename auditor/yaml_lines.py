@@ -10,10 +10,21 @@ import yaml
 
 from auditor.errors import InputError
 
-try:  # libyaml's composer is several times faster; fall back when it is not built
-    _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
+try:  # libyaml's parser is several times faster; fall back when it is not built
+    _Base: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
 except AttributeError:  # pragma: no cover - depends on the PyYAML build
-    _Loader = yaml.SafeLoader
+    _Base = yaml.SafeLoader
+
+
+class _Loader(_Base):  # type: ignore[misc,valid-type]
+    """Safe loading that leaves dates as text: `2026-13-01` must reach validation as a value
+    with a line, not crash the constructor; Kubernetes treats such values as strings too."""
+
+    yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in _Base.yaml_implicit_resolvers.items()
+    }
+
 
 PathKey = tuple[str | int, ...]
 
