@@ -64,7 +64,7 @@ class PiiConfig(_Section):
 class LoggingConfig(_Section):
     """Log level and rendering."""
 
-    level: Literal["debug", "info", "warning", "error"] = "info"
+    level: Literal["debug", "info", "warning", "error"] = "warning"
     format: Literal["auto", "console", "json"] = "auto"
 
 
