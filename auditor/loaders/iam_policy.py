@@ -1,0 +1,254 @@
+"""IAM policy files (`gcloud projects|folders|organizations get-iam-policy --format=json`) read
+into the same resources the live GCP collector produces, through one normaliser (auditor.gcp).
+
+gcloud's output does not say whose policy it is, so the scope comes from, in order: the
+`scope` argument; a top-level "name" or "resource" key; the file name (see SCOPE_FILE_NAMES).
+Project labels (for PII) come from the `labels` argument, a top-level "labels" key, or a
+sidecar `<stem>.labels.json` beside the policy (`gcloud projects describe --format=json`
+output or a plain {"key": "value"} object); later sources override earlier keys.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+from bisect import bisect_right
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from auditor.errors import InputError
+from auditor.gcp.iam import PiiLabel, PolicySnapshot, normalise_policies
+from auditor.gcp.policy import FieldPath, PolicyFormatError, dotted
+from auditor.gcp.scopes import SCOPE_TYPES, is_valid_scope_id, parse_scope
+from auditor.loaders.result import LoadResult
+from auditor.model import Location
+
+# Suffixes after the scope in a file name, tried longest first; then `.json`.
+_STEM_SUFFIXES = (".iam-policy", ".iam", ".policy")
+_SCOPE_FILE_NAME = re.compile(r"^(?P<type>project|folder|organization)s?[._-](?P<id>.+)$")
+SCOPE_FILE_NAMES = (
+    "projects.PROJECT_ID.json, projects_PROJECT_ID.iam.json, project-PROJECT_ID.json, "
+    "folders.NUMBER.json, organizations.NUMBER.json (optionally ending .iam.json, "
+    ".iam-policy.json or .policy.json)"
+)
+_POLICY_KEYS = ("bindings", "etag", "version", "auditConfigs")
+
+
+def looks_like_iam_policy(data: Any) -> bool:
+    """True for JSON shaped like an allow policy: a `bindings` list, or an `etag` and `version`."""
+    if not isinstance(data, Mapping):
+        return False
+    if isinstance(data.get("bindings"), list):
+        return True
+    return "etag" in data and "version" in data
+
+
+def load_iam_policy(
+    path: str | Path,
+    *,
+    scope: str | None = None,
+    source: str = "iam-policy",
+    labels: Mapping[str, str] | None = None,
+    pii: PiiLabel | None = None,
+) -> LoadResult:
+    """The gcp.project, gcp.iam_binding and gcp.iam_member resources of one policy file.
+
+    Every problem raises InputError naming the file and the line (and for a binding, its
+    index and field). Resources carry the line of their member in the file.
+    """
+    file = Path(path)
+    display = str(file)
+    text = _read_text(file)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"invalid JSON: {exc.msg} (column {exc.colno})", path=display, line=exc.lineno
+        ) from None
+    if not isinstance(data, Mapping) or not any(key in data for key in _POLICY_KEYS):
+        raise InputError(
+            "not an IAM policy: expected the JSON object `gcloud ... get-iam-policy "
+            "--format=json` prints, with bindings, etag and version",
+            path=display,
+            line=1,
+        )
+    locator = _JsonLocator(text, display)
+    snapshot = PolicySnapshot(
+        scope=_resolve_scope(file, data, scope, locator),
+        policy=data,
+        labels=_resolve_labels(file, data, labels, locator),
+        locate=locator.locate,
+    )
+    try:
+        normalised = normalise_policies([snapshot], source=source, pii=pii)
+    except PolicyFormatError as exc:
+        raise InputError(
+            f"{dotted(exc.path)}: {exc.detail}", path=display, line=locator.line_of(exc.path)
+        ) from None
+    return LoadResult(resources=normalised.resources, warnings=normalised.warnings)
+
+
+def _read_text(file: Path) -> str:
+    try:
+        return file.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", path=str(file)) from None
+    except UnicodeDecodeError:
+        raise InputError("not UTF-8 text", path=str(file)) from None
+
+
+def scope_from_file_name(file: Path) -> str | None:
+    """'projects.prod-data.json' → 'projects/prod-data'; None when the name says no scope."""
+    if not file.name.endswith(".json"):
+        return None
+    match = _SCOPE_FILE_NAME.match(_stem(file))
+    if not match:
+        return None
+    scope_type, scope_id = match["type"], match["id"]
+    if not is_valid_scope_id(scope_type, scope_id):
+        return None
+    collection = next(plural for plural, single in SCOPE_TYPES.items() if single == scope_type)
+    return f"{collection}/{scope_id}"
+
+
+def _resolve_scope(
+    file: Path, data: Mapping[str, Any], given: str | None, locator: _JsonLocator
+) -> str:
+    display = str(file)
+    if given is not None:
+        try:
+            return parse_scope(given).name
+        except ValueError as exc:
+            raise InputError(f"--iam-scope: {exc}", path=display) from None
+    for key in ("name", "resource"):
+        named = data.get(key)
+        if isinstance(named, str):
+            try:
+                return parse_scope(named).name
+            except ValueError as exc:
+                raise InputError(
+                    f"{key}: {exc}", path=display, line=locator.line_of((key,))
+                ) from None
+    from_name = scope_from_file_name(file)
+    if from_name is None:
+        raise InputError(
+            "cannot tell whose IAM policy this is: name the file after its scope "
+            f'({SCOPE_FILE_NAMES}), add a top-level "name": "projects/PROJECT_ID", '
+            "or pass --iam-scope",
+            path=display,
+            line=1,
+        )
+    return from_name
+
+
+def labels_sidecar(file: Path) -> Path:
+    """Where the labels of a policy file live: `<stem>.labels.json` beside it."""
+    return file.with_name(f"{_stem(file)}.labels.json")
+
+
+def _stem(file: Path) -> str:
+    """The file name without `.json` and without one of _STEM_SUFFIXES."""
+    stem = file.name.removesuffix(".json")
+    for suffix in _STEM_SUFFIXES:
+        if stem.endswith(suffix):
+            return stem.removesuffix(suffix)
+    return stem
+
+
+def _resolve_labels(
+    file: Path, data: Mapping[str, Any], given: Mapping[str, str] | None, locator: _JsonLocator
+) -> dict[str, str]:
+    labels: dict[str, str] = {}
+    sidecar = labels_sidecar(file)
+    if sidecar.is_file():
+        labels.update(_sidecar_labels(sidecar))
+    if "labels" in data:
+        labels.update(_label_map(data["labels"], str(file), locator.line_of(("labels",))))
+    if given:
+        labels.update(given)
+    return labels
+
+
+def _sidecar_labels(sidecar: Path) -> dict[str, str]:
+    text = _read_text(sidecar)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"invalid JSON: {exc.msg}", path=str(sidecar), line=exc.lineno) from None
+    # `gcloud projects describe --format=json` nests them under "labels"; a bare map is fine.
+    if isinstance(data, Mapping) and isinstance(data.get("labels"), Mapping):
+        data = data["labels"]
+    return _label_map(data, str(sidecar), 1)
+
+
+def _label_map(value: Any, display: str, line: int) -> dict[str, str]:
+    if not isinstance(value, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    ):
+        raise InputError(
+            'labels must be an object of string values, e.g. {"data-classification": "pii"}',
+            path=display,
+            line=line,
+        )
+    return dict(value)
+
+
+class _JsonLocator:
+    """The line of every value in a JSON text, by path, found by walking the text once.
+
+    Only used after json.loads accepted the text; a walk that goes wrong leaves the paths it
+    could not reach unlocated (line of the nearest located parent) rather than raising.
+    """
+
+    def __init__(self, text: str, display: str) -> None:
+        self.display = display
+        self._text = text
+        self._decoder = json.JSONDecoder()
+        self._newlines = [i for i, ch in enumerate(text) if ch == "\n"]
+        self._offsets: dict[FieldPath, int] = {}
+        # Locations are a convenience: a walk that trips leaves later paths unlocated.
+        with contextlib.suppress(ValueError, IndexError, RecursionError):
+            self._walk(self._skip(0), ())
+
+    def line_of(self, path: FieldPath) -> int:
+        """Line of the value at `path`, or of its nearest located ancestor."""
+        for end in range(len(path), -1, -1):
+            offset = self._offsets.get(path[:end])
+            if offset is not None:
+                return bisect_right(self._newlines, offset - 1) + 1
+        return 1
+
+    def locate(self, path: FieldPath) -> Location | None:
+        """The file and line of the value at `path`, when the walk reached it."""
+        offset = self._offsets.get(path)
+        if offset is None:
+            return None
+        return Location(file=self.display, line=bisect_right(self._newlines, offset - 1) + 1)
+
+    def _skip(self, index: int) -> int:
+        text = self._text
+        while index < len(text) and text[index] in " \t\r\n":
+            index += 1
+        return index
+
+    def _walk(self, index: int, path: FieldPath) -> int:
+        """Record where the value at `index` starts; return the index after it."""
+        self._offsets[path] = index
+        opener = self._text[index]
+        if opener not in "{[":
+            return int(self._decoder.raw_decode(self._text, index)[1])
+        closer = "}" if opener == "{" else "]"
+        index = self._skip(index + 1)
+        position = 0
+        while self._text[index] != closer:
+            key: str | int = position
+            if opener == "{":
+                key, index = self._decoder.raw_decode(self._text, index)
+                index = self._skip(self._skip(index) + 1)  # past the ':'
+            index = self._skip(self._walk(index, (*path, key)))
+            if self._text[index] == ",":
+                index = self._skip(index + 1)
+            position += 1
+        return index + 1
