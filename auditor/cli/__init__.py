@@ -33,7 +33,8 @@ cli.add_command(collect)
 def main() -> None:
     """Run the CLI; input, config and usage errors become one line on stderr and exit 2."""
     try:
-        cli.main(standalone_mode=False)
+        # Without standalone mode click returns a command's ctx.exit() code instead of exiting.
+        code = cli.main(standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("aborted", err=True)
         sys.exit(EXIT_INPUT_ERROR)
@@ -45,6 +46,4 @@ def main() -> None:
         for problem in problems:
             click.echo(f"error: {problem.one_line()}", err=True)
         sys.exit(EXIT_INPUT_ERROR)
-    except click.exceptions.Exit as exc:
-        sys.exit(exc.exit_code)
-    sys.exit(0)
+    sys.exit(code if isinstance(code, int) else 0)
