@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import re
 
-# C0 and C1 control characters other than tab and newline: ESC starts terminal sequences.
-_TERMINAL_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# C0 and C1 control characters other than tab and newline (ESC starts terminal sequences),
+# and the bidirectional overrides that make text display in another order than it reads.
+_TERMINAL_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 # What XML 1.0 cannot contain at all, not even escaped.
 _NOT_XML = re.compile(r"[^\x09\x0a\x0d\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
@@ -17,7 +18,8 @@ REPLACEMENT = "\ufffd"
 
 
 def for_terminal(text: str) -> str:
-    """`text` with control characters (ESC, CR, BEL …) replaced, so it cannot drive a terminal."""
+    """`text` with control characters (ESC, CR, BEL, bidi overrides) replaced: it cannot drive
+    or reorder the terminal."""
     return _TERMINAL_CONTROL.sub(REPLACEMENT, text)
 
 

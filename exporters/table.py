@@ -25,7 +25,7 @@ from exporters.summary import summarize
 from exporters.timestamps import optional_rfc3339, rfc3339
 
 # Past this a message is cut in the terminal; the JSON report keeps it whole.
-MESSAGE_LIMIT = 1500
+MESSAGE_LIMIT = 600
 
 SEVERITY_STYLES: dict[Severity, str] = {
     Severity.CRITICAL: "bold white on red",
