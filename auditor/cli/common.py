@@ -11,6 +11,7 @@ import click
 
 from auditor.config import AuditorConfig, find_config, load_config
 from auditor.errors import UsageError
+from auditor.gcp.iam import PiiLabel
 from auditor.loaders.static import StaticOptions
 from auditor.log import configure_logging
 from auditor.paths import demo_dir
@@ -103,6 +104,7 @@ def resolve_inputs(
         release_name=release_name,
         namespace=namespace,
         iam_scope=iam_scope,
+        pii=PiiLabel(key=config.pii.label, values=tuple(config.pii.values)),
     )
     return Inputs(
         config=config,

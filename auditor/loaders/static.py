@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from auditor.errors import InputError
+from auditor.gcp.iam import PiiLabel
 from auditor.loaders.helm import is_chart_dir, load_chart
 from auditor.loaders.iam_policy import load_iam_policy, looks_like_iam_policy
 from auditor.loaders.manifests import load_manifests
@@ -33,6 +34,7 @@ class StaticOptions:
     release_name: str = "release"
     namespace: str = "default"
     iam_scope: str | None = None
+    pii: PiiLabel = field(default_factory=PiiLabel)
 
 
 @dataclass(slots=True)
@@ -93,6 +95,12 @@ def load_static(
 ) -> tuple[LoadResult, list[SourceHealth]]:
     """Every resource under `paths`, warnings for what was skipped, and per-input health."""
     plan = _plan(paths)
+    if options.iam_scope and len(plan.json_files) > 1:
+        raise InputError(
+            f"--iam-scope {options.iam_scope} names the scope of one IAM policy file, but "
+            f"{len(plan.json_files)} JSON files were given; name each file after its scope "
+            "(projects.ID.json) instead"
+        )
     result = LoadResult()
     sources: list[SourceHealth] = []
 
@@ -120,7 +128,9 @@ def load_static(
             result.extend(read_snapshot(path, document))
             sources.extend(read_snapshot_sources(path, document))
         elif looks_like_iam_policy(document):
-            loaded = load_iam_policy(path, scope=options.iam_scope, source="iam-policy")
+            loaded = load_iam_policy(
+                path, scope=options.iam_scope, source="iam-policy", pii=options.pii
+            )
             record(f"iam-policy:{path.name}", "iam-policy", loaded)
         else:
             result.warnings.append(
