@@ -21,7 +21,9 @@ from auditor.loaders.result import LoadResult
 from auditor.loaders.yaml_lines import read_documents
 from auditor.model import Location
 
-_TEMPLATE_ERROR = re.compile(r"template: (?P<template>[^:\s]+):(?P<line>\d+)")
+# helm names the failing template as 'template: chart/templates/x.yaml:12:3' or, for `fail`
+# and `required`, 'execution error at (chart/templates/x.yaml:12:3)'.
+_TEMPLATE_ERROR = re.compile(r"(?:template: |at \()(?P<template>[^:\s()]+):(?P<line>\d+)")
 _TEST_HOOKS = frozenset({"test", "test-success", "test-failure"})
 
 
