@@ -256,3 +256,28 @@ def test_secret_backstop_spares_ordinary_evidence() -> None:
     assert not looks_like_secret("token", "")
     assert not looks_like_secret("secret_name", "db-credentials")
     assert not looks_like_secret("member", "serviceAccount:etl@data-prod.iam.gserviceaccount.com")
+
+
+def test_every_schema_field_is_documented(schema: dict[str, Any]) -> None:
+    """Each property the schema defines is named in docs/report-formats.md."""
+    documented = (SCHEMA_PATH.parent / "report-formats.md").read_text(encoding="utf-8")
+    names: set[str] = set()
+
+    def collect(node: object) -> None:
+        if isinstance(node, dict):
+            names.update(node.get("properties", {}))
+            for value in node.values():
+                collect(value)
+        elif isinstance(node, list):
+            for value in node:
+                collect(value)
+
+    collect(schema)
+    assert names, "the schema defines no properties"
+    missing = sorted(name for name in names if f"`{name}`" not in documented)
+    assert missing == []
+
+
+def test_every_written_field_is_in_the_schema(report: ScanReport, schema: dict[str, Any]) -> None:
+    """The exporter writes exactly the top-level fields the schema requires, no more."""
+    assert list(render(report)) == schema["required"]
