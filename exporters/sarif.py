@@ -217,15 +217,16 @@ def _location(resource: ResourceRef) -> Sarif:
 
 
 def _artifact_location(path: str) -> Sarif:
-    """A relative path is resolved against %SRCROOT%; an absolute one becomes a file: URI."""
-    if PureWindowsPath(path).drive:
-        path = PureWindowsPath(path).as_posix()
+    """A relative path is resolved against %SRCROOT%; an absolute one becomes a file: URI.
+
+    SARIF only allows uriBaseId on a relative reference, and a URI must be percent-encoded.
+    """
+    has_drive = bool(PureWindowsPath(path).drive)  # e.g. C:\repo\x.yaml
     posix = path.replace("\\", "/")
-    if posix.startswith("/") or PureWindowsPath(path).drive:
+    if has_drive or posix.startswith("/"):
         absolute = posix if posix.startswith("/") else f"/{posix}"
         return {"uri": "file://" + quote(absolute, safe="/:")}
-    relative = str(PurePosixPath(posix))
-    return {"uri": quote(relative, safe="/"), "uriBaseId": SOURCE_ROOT}
+    return {"uri": quote(str(PurePosixPath(posix)), safe="/"), "uriBaseId": SOURCE_ROOT}
 
 
 def _invocation(report: ScanReport, index: dict[str, int]) -> Sarif:

@@ -51,7 +51,7 @@ def run_of(report: ScanReport) -> dict[str, Any]:
 
 def result_for(run: dict[str, Any], rule_id: str, resource_id: str) -> dict[str, Any]:
     """The result of `rule_id` on `resource_id`."""
-    matches = [
+    matches: list[dict[str, Any]] = [
         result
         for result in run["results"]
         if result["ruleId"] == rule_id
