@@ -1,0 +1,152 @@
+"""Contracts kept by test: documented fields are exactly the produced ones, and every rule case
+under rules/gcp-iam is data the normaliser really produces."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from auditor.gcp.iam import (
+    BINDING_KIND,
+    MEMBER_KIND,
+    PROJECT_KIND,
+    PolicySnapshot,
+    normalise_policies,
+)
+from auditor.model import Resource
+
+REPO = Path(__file__).resolve().parents[3]
+DOC = REPO / "docs" / "resource-kinds" / "gcp.md"
+RULES = REPO / "rules" / "gcp-iam"
+FIXTURES = REPO / "tests" / "fixtures" / "gcp"
+ANCESTOR = "organizations/999999999999"
+
+
+def documented_fields() -> dict[str, set[str]]:
+    """Field names from the first column of each kind's table in docs/resource-kinds/gcp.md."""
+    fields: dict[str, set[str]] = {}
+    kind = None
+    for line in DOC.read_text(encoding="utf-8").splitlines():
+        heading = re.match(r"^## (gcp\.\w+)", line)
+        if heading:
+            kind = heading.group(1)
+            fields[kind] = set()
+        elif kind and line.startswith("| `"):
+            first_column = line.split("|")[1]
+            fields[kind].update(re.findall(r"`(\w+)`", first_column))
+    return fields
+
+
+def fixture_resources() -> list[Resource]:
+    """Every kind, from the fixture organization, folder and project."""
+
+    def load(name: str) -> dict[str, Any]:
+        data: dict[str, Any] = json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+        return data
+
+    org, folder = "organizations/123456789012", "folders/987654321098"
+    snapshots = [
+        PolicySnapshot(org, load("organizations.123456789012.json")),
+        PolicySnapshot(folder, load("folders.987654321098.json"), ancestors=(org,)),
+        PolicySnapshot(
+            "projects/acme-analytics",
+            load("projects.acme-analytics.iam.json"),
+            ancestors=(folder, org),
+            labels={"data-classification": "pii"},
+        ),
+    ]
+    return normalise_policies(snapshots, source="gcp").resources
+
+
+@pytest.mark.parametrize("kind", [BINDING_KIND, MEMBER_KIND, PROJECT_KIND])
+def test_every_documented_field_is_always_present_and_nothing_else(kind: str) -> None:
+    """Each resource of the kind has exactly the fields docs/resource-kinds/gcp.md lists."""
+    documented = documented_fields()[kind]
+    resources = [r for r in fixture_resources() if r.kind == kind]
+    assert resources
+    for resource in resources:
+        assert set(resource.data) == documented, resource.id
+
+
+def renormalise(kind: str, data: dict[str, Any]) -> dict[str, Any]:
+    """The data the normaliser produces for the facts a case resource states."""
+    scope = data["scope"]
+    labels = data["labels"] if kind == PROJECT_KIND else data["scope_labels"]
+    if kind == PROJECT_KIND:
+        configs = [
+            {
+                "service": service,
+                "auditLogConfigs": [
+                    {"logType": log_type, "exemptedMembers": entry["exempted_members"]}
+                    for log_type in entry["log_types"]
+                ],
+            }
+            for service, entry in data["audit_configs"]["services"].items()
+        ]
+        policy = {"version": data["policy_version"], "auditConfigs": configs}
+        snapshot = PolicySnapshot(scope, policy, ancestors=tuple(data["ancestors"]), labels=labels)
+        return normalise_policies([snapshot], source="cases").resources[0].data
+    if kind == BINDING_KIND:
+        binding: dict[str, Any] = {"role": data["role"], "members": [data["member"]]}
+        if data["condition"]:
+            binding["condition"] = {k: v for k, v in data["condition"].items() if v is not None}
+        origin = data["inherited_from"] or scope
+        snapshots = [PolicySnapshot(origin, {"bindings": [binding]}, labels=labels)]
+        if data["inherited_from"]:
+            snapshots = [
+                PolicySnapshot(origin, {"bindings": [binding]}),
+                PolicySnapshot(scope, {}, ancestors=(origin,), labels=labels),
+            ]
+    else:
+        conditional = set(data["conditional_roles"])
+        bindings = [
+            {"role": role, "members": [data["member"]]}
+            | ({"condition": {"expression": "true"}} if role in conditional else {})
+            for role in data["roles"]
+        ]
+        inherited = sorted(set(data["roles_anywhere"]) - set(data["roles"]))
+        snapshots = [
+            PolicySnapshot(
+                ANCESTOR,
+                {"bindings": [{"role": r, "members": [data["member"]]} for r in inherited]},
+            ),
+            PolicySnapshot(scope, {"bindings": bindings}, ancestors=(ANCESTOR,), labels=labels),
+        ]
+    resources = normalise_policies(snapshots, source="cases").resources
+    [match] = [
+        r.data
+        for r in resources
+        if r.kind == kind and r.scope == scope and r.data["member"] == data["member"]
+    ]
+    return match
+
+
+def rule_cases() -> list[tuple[str, str, str, dict[str, Any]]]:
+    """(rule id, kind, case name, resource data) for every case of every gcp rule."""
+    cases = []
+    for path in sorted(RULES.glob("*.yaml")):
+        rule = yaml.safe_load(path.read_text(encoding="utf-8"))
+        for outcome in ("pass", "fail"):
+            for case in rule["cases"][outcome]:
+                cases.append((rule["id"], rule["resource"], case["name"], case["resource"]))
+    return cases
+
+
+@pytest.mark.parametrize(
+    ("rule_id", "kind", "name", "data"), rule_cases(), ids=lambda v: v if isinstance(v, str) else ""
+)
+def test_rule_cases_are_faithful_normaliser_output(
+    rule_id: str, kind: str, name: str, data: dict[str, Any]
+) -> None:
+    """Re-normalising the facts a case states gives back exactly the case's resource."""
+    assert renormalise(kind, data) == data, f"{rule_id}: {name}"
+
+
+def test_there_are_gcp_rule_cases() -> None:
+    """The contract above has something to check."""
+    assert len(rule_cases()) >= 14
