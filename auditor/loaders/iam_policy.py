@@ -3,9 +3,10 @@ into the same resources the live GCP collector produces, through one normaliser 
 
 gcloud's output does not say whose policy it is, so the scope comes from, in order: the
 `scope` argument; a top-level "name" or "resource" key; the file name (see SCOPE_FILE_NAMES).
-Project labels (for PII) come from the `labels` argument, a top-level "labels" key, or a
-sidecar `<stem>.labels.json` beside the policy (`gcloud projects describe --format=json`
-output or a plain {"key": "value"} object); later sources override earlier keys.
+Project labels (for PII) come from a sidecar `<stem>.labels.json` beside the policy
+(`gcloud projects describe --format=json` output, whose `parent` also places the project in
+the hierarchy, or a plain {"key": "value"} object), a top-level "labels" key, and the `labels`
+argument; later sources override earlier keys.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ import contextlib
 import json
 import re
 from bisect import bisect_right
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +36,7 @@ SCOPE_FILE_NAMES = (
     ".iam-policy.json or .policy.json)"
 )
 _POLICY_KEYS = ("bindings", "etag", "version", "auditConfigs")
+_DESCRIBE_KEYS = frozenset({"projectId", "projectNumber", "lifecycleState", "displayName"})
 
 
 def looks_like_iam_policy(data: Any) -> bool:
@@ -58,7 +61,42 @@ def load_iam_policy(
     Every problem raises InputError naming the file and the line (and for a binding, its
     index and field). Resources carry the line of their member in the file.
     """
-    file = Path(path)
+    policy_file = _read_policy_file(Path(path), scope, labels)
+    if policy_file.parent:
+        policy_file.snapshot = replace(policy_file.snapshot, ancestors=(policy_file.parent,))
+    return _normalise([policy_file], source, pii)
+
+
+def load_iam_policies(
+    paths: Sequence[str | Path], *, source: str = "iam-policy", pii: PiiLabel | None = None
+) -> LoadResult:
+    """Several policy files normalised together, so the hierarchy counts as it does live.
+
+    Where each scope sits comes from its sidecar's `parent` (`gcloud projects describe` and
+    `gcloud resource-manager folders describe` print it): an organization's or folder's
+    bindings, roles and audit configs then reach the projects below it in the same set.
+    """
+    files = [_read_policy_file(Path(path), None, None) for path in paths]
+    parents = {f.snapshot.scope: f.parent for f in files if f.parent}
+    for policy_file in files:
+        ancestors = _ancestry(policy_file.snapshot.scope, parents)
+        policy_file.snapshot = replace(policy_file.snapshot, ancestors=ancestors)
+    return _normalise(files, source, pii)
+
+
+@dataclass(slots=True)
+class _PolicyFile:
+    """One policy file read and located, ready for the normaliser."""
+
+    display: str
+    locator: _JsonLocator
+    snapshot: PolicySnapshot
+    parent: str | None
+
+
+def _read_policy_file(
+    file: Path, scope: str | None, labels: Mapping[str, str] | None
+) -> _PolicyFile:
     display = str(file)
     text = _read_text(file)
     try:
@@ -75,17 +113,39 @@ def load_iam_policy(
             line=1,
         )
     locator = _JsonLocator(text, display)
+    sidecar = _read_sidecar(labels_sidecar(file))
+    merged_labels = dict(sidecar.labels)
+    if "labels" in data:
+        merged_labels.update(_label_map(data["labels"], display, locator.line_of(("labels",))))
+    merged_labels.update(labels or {})
     snapshot = PolicySnapshot(
         scope=_resolve_scope(file, data, scope, locator),
         policy=data,
-        labels=_resolve_labels(file, data, labels, locator),
+        labels=merged_labels,
         locate=locator.locate,
     )
+    return _PolicyFile(display, locator, snapshot, sidecar.parent)
+
+
+def _ancestry(scope: str, parents: Mapping[str, str]) -> tuple[str, ...]:
+    """The chain of parents above `scope`, nearest first (a cycle in bad input stops it)."""
+    chain: list[str] = []
+    current = parents.get(scope)
+    while current and current not in chain and current != scope:
+        chain.append(current)
+        current = parents.get(current)
+    return tuple(chain)
+
+
+def _normalise(files: Sequence[_PolicyFile], source: str, pii: PiiLabel | None) -> LoadResult:
     try:
-        normalised = normalise_policies([snapshot], source=source, pii=pii)
+        normalised = normalise_policies([f.snapshot for f in files], source=source, pii=pii)
     except PolicyFormatError as exc:
+        culprit = next(f for f in reversed(files) if f.snapshot.scope == exc.scope)
         raise InputError(
-            f"{dotted(exc.path)}: {exc.detail}", path=display, line=locator.line_of(exc.path)
+            f"{dotted(exc.path)}: {exc.detail}",
+            path=culprit.display,
+            line=culprit.locator.line_of(exc.path),
         ) from None
     return LoadResult(resources=normalised.resources, warnings=normalised.warnings)
 
@@ -157,30 +217,45 @@ def _stem(file: Path) -> str:
     return stem
 
 
-def _resolve_labels(
-    file: Path, data: Mapping[str, Any], given: Mapping[str, str] | None, locator: _JsonLocator
-) -> dict[str, str]:
-    labels: dict[str, str] = {}
-    sidecar = labels_sidecar(file)
-    if sidecar.is_file():
-        labels.update(_sidecar_labels(sidecar))
-    if "labels" in data:
-        labels.update(_label_map(data["labels"], str(file), locator.line_of(("labels",))))
-    if given:
-        labels.update(given)
-    return labels
+@dataclass(frozen=True, slots=True)
+class _Sidecar:
+    labels: Mapping[str, str] = field(default_factory=dict)
+    parent: str | None = None
 
 
-def _sidecar_labels(sidecar: Path) -> dict[str, str]:
-    text = _read_text(sidecar)
+def _read_sidecar(sidecar: Path) -> _Sidecar:
+    """Labels and parent from `<stem>.labels.json`, when it exists."""
+    if not sidecar.is_file():
+        return _Sidecar()
+    display = str(sidecar)
     try:
-        data = json.loads(text)
+        data = json.loads(_read_text(sidecar))
     except json.JSONDecodeError as exc:
-        raise InputError(f"invalid JSON: {exc.msg}", path=str(sidecar), line=exc.lineno) from None
-    # `gcloud projects describe --format=json` nests them under "labels"; a bare map is fine.
-    if isinstance(data, Mapping) and isinstance(data.get("labels"), Mapping):
-        data = data["labels"]
-    return _label_map(data, str(sidecar), 1)
+        raise InputError(f"invalid JSON: {exc.msg}", path=display, line=exc.lineno) from None
+    if not isinstance(data, Mapping):
+        raise InputError("a labels file is a JSON object", path=display, line=1)
+    # `gcloud projects|resource-manager folders describe --format=json` output nests labels
+    # under "labels" and says where the scope sits in "parent". Its camelCase keys cannot be
+    # label keys (those are lower case), so a bare {"key": "value"} map is told apart.
+    if isinstance(data.get("labels"), Mapping) or not _DESCRIBE_KEYS.isdisjoint(data):
+        return _Sidecar(
+            labels=_label_map(data.get("labels", {}), display, 1),
+            parent=_parent_scope(data.get("parent")),
+        )
+    return _Sidecar(labels=_label_map(data, display, 1))
+
+
+def _parent_scope(parent: Any) -> str | None:
+    """'organizations/1' (folders describe) or {"type": "folder", "id": "2"} (projects describe)."""
+    if isinstance(parent, Mapping):
+        kind, number = parent.get("type"), parent.get("id")
+        parent = f"{kind}s/{number}" if isinstance(kind, str) and isinstance(number, str) else None
+    if not isinstance(parent, str):
+        return None
+    try:
+        return parse_scope(parent).name
+    except ValueError:
+        return None
 
 
 def _label_map(value: Any, display: str, line: int) -> dict[str, str]:

@@ -12,6 +12,7 @@ import pytest
 from auditor.errors import InputError
 from auditor.gcp.iam import PiiLabel
 from auditor.loaders.iam_policy import (
+    load_iam_policies,
     load_iam_policy,
     looks_like_iam_policy,
     scope_from_file_name,
@@ -20,6 +21,8 @@ from auditor.paths import demo_dir
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "gcp"
 POLICY = FIXTURES / "projects.acme-analytics.iam.json"
+ORG_POLICY = FIXTURES / "organizations.123456789012.json"
+FOLDER_POLICY = FIXTURES / "folders.987654321098.json"
 SMALL = {"bindings": [{"role": "roles/viewer", "members": ["group:g@acme.example"]}]}
 
 
@@ -300,3 +303,62 @@ def test_demo_estate_loads(tmp_path: Path) -> None:
     shutil.copy(estate / "projects.acme-data-prod.json", tmp_path / "projects.acme-data-prod.json")
     copied = load_iam_policy(tmp_path / "projects.acme-data-prod.json")
     assert not any(r.data["pii"] for r in copied.resources)
+
+
+def test_describe_sidecar_places_the_project_under_its_parent() -> None:
+    """The `parent` of `gcloud projects describe` output becomes the project's ancestor."""
+    [project] = [r for r in load_iam_policy(POLICY).resources if r.kind == "gcp.project"]
+    assert project.data["ancestors"] == ["folders/987654321098"]
+
+
+def test_bare_label_map_with_a_parent_label_is_labels(tmp_path: Path) -> None:
+    """A plain labels object is labels, even with a label key named like a describe field."""
+    write(tmp_path, "projects.prod-data.labels.json", {"parent": "team-a", "env": "prod"})
+    path = write(tmp_path, "projects.prod-data.json", SMALL)
+    [project] = [r for r in load_iam_policy(path).resources if r.kind == "gcp.project"]
+    assert project.data["labels"] == {"parent": "team-a", "env": "prod"}
+    assert project.data["ancestors"] == []
+
+
+def test_policies_loaded_together_follow_the_hierarchy() -> None:
+    """Organization, folder and project files loaded together share cross-scope facts."""
+    result = load_iam_policies([ORG_POLICY, FOLDER_POLICY, POLICY])
+    [project] = [r for r in result.resources if r.kind == "gcp.project"]
+    assert project.data["ancestors"] == ["folders/987654321098", "organizations/123456789012"]
+    assert project.data["data_access_logs_enabled"] is True
+    inherited = [
+        r
+        for r in result.resources
+        if r.kind == "gcp.iam_binding"
+        and r.data["inherited_from"] == "organizations/123456789012"
+        and r.scope == "projects/acme-analytics"
+    ]
+    assert {r.data["member"] for r in inherited} >= {"allAuthenticatedUsers"}
+    # An inherited copy points at the line that grants it, in the organization's file.
+    assert all(r.location and r.location.file == str(ORG_POLICY) for r in inherited)
+    [data_eng] = [
+        r for r in result.resources if r.id == "projects/acme-analytics/group:data-eng@acme.example"
+    ]
+    assert "roles/iam.serviceAccountAdmin" in data_eng.data["roles_anywhere"]
+
+
+def test_error_in_one_of_several_files_names_that_file(tmp_path: Path) -> None:
+    """When policies are loaded together, a malformed one is reported at its own file."""
+    bad = write(
+        tmp_path,
+        "projects.prod-data.json",
+        {"bindings": [{"role": "roles/viewer", "members": ["usr:x@acme.example"]}]},
+    )
+    with pytest.raises(InputError) as caught:
+        load_iam_policies([ORG_POLICY, bad])
+    assert caught.value.path == str(bad)
+    assert caught.value.line == line_of(bad, "usr:x")
+
+
+def test_the_same_scope_twice_is_an_error(tmp_path: Path) -> None:
+    """Two files for one scope are rejected, naming the second."""
+    first = write(tmp_path, "projects.prod-data.json", SMALL)
+    second = write(tmp_path, "project-prod-data.iam.json", SMALL)
+    with pytest.raises(InputError, match="two policies for projects/prod-data") as caught:
+        load_iam_policies([first, second])
+    assert caught.value.path == str(second)
