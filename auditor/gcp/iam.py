@@ -135,7 +135,6 @@ class _Builder:
     def bindings(self, at: _Parsed, origin: _Parsed) -> None:
         """Binding resources at scope `at` for the bindings of `origin`'s policy."""
         inherited_from = origin.scope.name if origin is not at else None
-        scope_facts = _scope_facts(at.scope, at.snapshot.labels, self.pii)
         for binding in origin.policy.bindings:
             for member_index, member in binding.members:
                 resource_id = self._binding_id(at.scope.name, binding, member, inherited_from)
@@ -143,7 +142,7 @@ class _Builder:
                     continue  # the same grant twice in one policy: one resource
                 where = origin.locate(("bindings", binding.index, "members", member_index))
                 data = {
-                    **scope_facts,
+                    **_scope_facts(at.scope, at.snapshot.labels, self.pii),
                     **binding.role.facts(),
                     **member.facts(),
                     "condition": binding.condition.facts() if binding.condition else None,
@@ -166,12 +165,13 @@ class _Builder:
                 return None
             # Two conditions share a title: the expression's hash tells them apart.
             resource_id = f"{base}~{_short_hash(expression or '')}{suffix}"
+            if resource_id in self._binding_ids:
+                return None
         self._binding_ids[resource_id] = expression
         return resource_id
 
     def members(self, at: _Parsed, known: Mapping[str, _Parsed]) -> None:
         """One member resource per member granted anything directly at `at`."""
-        scope_facts = _scope_facts(at.scope, at.snapshot.labels, self.pii)
         above = [known[a].grants for a in at.ancestors if a in known]
         for name, (member, grants) in at.grants.items():
             roles = {binding.role.role for binding, _ in grants}
@@ -181,7 +181,7 @@ class _Builder:
                 _, inherited = ancestor_grants.get(name, (member, []))
                 anywhere.update(binding.role.role for binding, _ in inherited)
             data = {
-                **scope_facts,
+                **_scope_facts(at.scope, at.snapshot.labels, self.pii),
                 **member.facts(),
                 "roles": sorted(roles),
                 "conditional_roles": sorted(roles - unconditional),

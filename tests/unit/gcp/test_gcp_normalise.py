@@ -123,6 +123,31 @@ def test_same_role_and_member_with_and_without_conditions_are_separate_resources
     assert ids[3].startswith(f"{base}#cond:") and "temp" not in ids[3]
 
 
+def test_three_conditions_sharing_a_title_dedupe_by_expression() -> None:
+    """A repeat of a same-title condition is the same grant, not a third resource."""
+    other = {"title": "temp", "expression": 'resource.name.startsWith("projects/_/buckets/raw")'}
+    policy = {
+        "bindings": [
+            {
+                "role": "roles/storage.admin",
+                "members": ["user:a@acme.example"],
+                "condition": {"title": "temp", "expression": "true"},
+            },
+            {"role": "roles/storage.admin", "members": ["user:a@acme.example"], "condition": other},
+            {"role": "roles/storage.admin", "members": ["user:a@acme.example"], "condition": other},
+        ]
+    }
+    assert len([r for r in single(policy) if r.kind == BINDING_KIND]) == 2
+
+
+def test_resources_do_not_share_mutable_data() -> None:
+    """Changing one resource's labels leaves the others alone."""
+    policy = {"bindings": [{"role": "roles/viewer", "members": ["allUsers", "group:g@a.example"]}]}
+    first, second = [r for r in single(policy, labels={"env": "prod"}) if r.kind == BINDING_KIND]
+    first.data["scope_labels"]["env"] = "changed"
+    assert second.data["scope_labels"] == {"env": "prod"}
+
+
 def test_repeated_grant_yields_one_resource() -> None:
     """The same member twice in a binding, or the same binding twice, is one resource."""
     policy = {
