@@ -11,6 +11,8 @@ from typing import Any
 import pytest
 import yaml
 
+from auditor.engine.cases import run_cases
+from auditor.engine.loader import load_rules
 from auditor.gcp.iam import (
     BINDING_KIND,
     MEMBER_KIND,
@@ -150,3 +152,16 @@ def test_rule_cases_are_faithful_normaliser_output(
 def test_there_are_gcp_rule_cases() -> None:
     """The contract above has something to check."""
     assert len(rule_cases()) >= 14
+
+
+def test_gcp_rules_load_and_their_cases_hold() -> None:
+    """Every rule under rules/gcp-iam validates, and each pass/fail case behaves as labelled."""
+    loaded = load_rules([RULES])
+    assert loaded.ok, [problem.one_line() for problem in loaded.problems]
+    failures = [
+        f"{result.rule_id} [{result.expected}] {result.name}: {result.detail}"
+        for rule in loaded.rules
+        for result in run_cases(rule)
+        if not result.ok
+    ]
+    assert failures == []
