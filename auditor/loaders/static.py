@@ -15,7 +15,7 @@ from typing import Any
 from auditor.errors import InputError
 from auditor.gcp.iam import PiiLabel
 from auditor.loaders.helm import is_chart_dir, load_chart
-from auditor.loaders.iam_policy import load_iam_policy, looks_like_iam_policy
+from auditor.loaders.iam_policy import load_iam_policies, load_iam_policy, looks_like_iam_policy
 from auditor.loaders.manifests import load_manifests
 from auditor.loaders.result import LoadResult
 from auditor.model import SourceHealth
@@ -81,7 +81,7 @@ def _plan_dir(directory: Path, plan: _Plan) -> None:
 
 def _read_json(path: Path) -> Any:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        return json.loads(path.read_text(encoding="utf-8-sig"))
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror or exc}", path=str(path)) from None
     except UnicodeDecodeError:
@@ -122,18 +122,24 @@ def load_static(
             source=f"helm:{chart.name}",
         )
         record(f"helm:{chart.name}", "helm", loaded)
+    policies: list[Path] = []
     for path in plan.json_files:
         document = _read_json(path)
         if looks_like_snapshot(document):
             result.extend(read_snapshot(path, document))
             sources.extend(read_snapshot_sources(path, document))
         elif looks_like_iam_policy(document):
-            loaded = load_iam_policy(
-                path, scope=options.iam_scope, source="iam-policy", pii=options.pii
-            )
-            record(f"iam-policy:{path.name}", "iam-policy", loaded)
+            policies.append(path)
         else:
             result.warnings.append(
                 f"{path}: skipped: JSON that is neither an IAM policy nor an auditor snapshot"
             )
+    if options.iam_scope and policies:
+        loaded = load_iam_policy(
+            policies[0], scope=options.iam_scope, source="iam-policy", pii=options.pii
+        )
+        record("iam-policy", "iam-policy", loaded)
+    elif policies:
+        # Together, so an organization's or folder's grants reach the projects below it.
+        record("iam-policy", "iam-policy", load_iam_policies(policies, pii=options.pii))
     return result, sources

@@ -128,3 +128,25 @@ def test_iam_scope_needs_a_single_policy_file(tmp_path: Path) -> None:
         (tmp_path / name).write_text(json.dumps(POLICY))
     with pytest.raises(InputError, match="names the scope of one IAM policy file"):
         load_static([tmp_path], StaticOptions(iam_scope="projects/x"))
+
+
+def test_policy_files_in_one_tree_share_their_hierarchy() -> None:
+    """An organization's grants reach the projects below it when the files are scanned together."""
+    fixtures = Path(__file__).resolve().parents[1] / "fixtures" / "gcp"
+    loaded, _ = load_static([fixtures], StaticOptions())
+    inherited = [
+        r
+        for r in loaded.resources
+        if r.kind == "gcp.iam_binding"
+        and r.scope == "projects/acme-analytics"
+        and r.data["inherited_from"] is not None
+    ]
+    assert inherited, "no binding inherited from the folder or organization"
+
+
+def test_policy_file_with_byte_order_mark(tmp_path: Path) -> None:
+    """A policy saved with a UTF-8 BOM (PowerShell redirection) still loads."""
+    path = tmp_path / "projects.acme-data.json"
+    path.write_bytes("\ufeff".encode() + json.dumps(POLICY).encode())
+    loaded, _ = load_static([path], StaticOptions())
+    assert any(r.kind == "gcp.iam_binding" for r in loaded.resources)
