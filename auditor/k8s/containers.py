@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from auditor.k8s.exemptions import for_container
-from auditor.k8s.objects import mapping, sequence
+from auditor.k8s.objects import integer, mapping, sequence
 
 _UNPINNED_TAGS = frozenset({"", "latest"})
 
@@ -54,8 +54,8 @@ def container_data(
         "image_pinned": pinned,
         "privileged": security.get("privileged") is True,
         "run_as_non_root": _effective(security, pod_security, "runAsNonRoot"),
-        "run_as_user": _effective(security, pod_security, "runAsUser"),
-        "run_as_group": _effective(security, pod_security, "runAsGroup"),
+        "run_as_user": integer(_effective(security, pod_security, "runAsUser")),
+        "run_as_group": integer(_effective(security, pod_security, "runAsGroup")),
         "allow_privilege_escalation": _optional_bool(security.get("allowPrivilegeEscalation")),
         "read_only_root_filesystem": security.get("readOnlyRootFilesystem") is True,
         "capabilities_add": _capabilities(capabilities.get("add")),
@@ -164,7 +164,7 @@ def _port(port: Mapping[str, Any]) -> dict[str, Any]:
     name = port.get("name")
     return {
         "name": None if name is None else str(name),
-        "container_port": port.get("containerPort"),
-        "host_port": port.get("hostPort"),
+        "container_port": integer(port.get("containerPort")),
+        "host_port": integer(port.get("hostPort")),
         "protocol": str(port.get("protocol") or "TCP"),
     }

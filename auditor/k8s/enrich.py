@@ -20,7 +20,7 @@ from auditor.k8s.network import (
     default_deny,
     network_policy_facts,
 )
-from auditor.k8s.objects import K8sObject, mapping
+from auditor.k8s.objects import K8sObject, integer, mapping
 from auditor.k8s.selectors import selector_matches
 from auditor.k8s.workload import Workload
 
@@ -105,12 +105,11 @@ def _service_account(workload: Workload, index: ClusterIndex) -> None:
 def _hpa(hpa: K8sObject | None) -> dict[str, Any] | None:
     if hpa is None:
         return None
-    minimum = hpa.spec.get("minReplicas")
-    maximum = hpa.spec.get("maxReplicas")
+    minimum = integer(hpa.spec.get("minReplicas"))
     return {
         "name": hpa.name,
-        "min_replicas": minimum if isinstance(minimum, int) else 1,
-        "max_replicas": maximum if isinstance(maximum, int) else None,
+        "min_replicas": 1 if minimum is None else minimum,
+        "max_replicas": integer(hpa.spec.get("maxReplicas")),
     }
 
 

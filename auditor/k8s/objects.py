@@ -90,6 +90,21 @@ def sequence(value: Any) -> Sequence[Any]:
     return value if isinstance(value, list) else []
 
 
+def integer(value: Any) -> int | None:
+    """An int field as an int: numeric strings converted, anything else None.
+
+    Rules compare these with CEL, which does not coerce `"0" == 0`; the API server always
+    returns ints, so a quoted number in a manifest must normalise the same way.
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value)
+    return None
+
+
 def string_map(value: Any) -> dict[str, str]:
     """A labels/annotations-like map with every key and value as a string."""
     return {str(k): _scalar_text(v) for k, v in mapping(value).items()}

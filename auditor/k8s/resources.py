@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from auditor.k8s.objects import K8sObject, mapping, sequence, string_map
+from auditor.k8s.objects import K8sObject, integer, mapping, sequence, string_map
 
 GKE_WORKLOAD_IDENTITY_ANNOTATION = "iam.gke.io/gcp-service-account"
 _INTERNAL_LB_ANNOTATIONS = (
@@ -54,10 +54,11 @@ def _service_port(port: Mapping[str, Any]) -> dict[str, Any]:
     target = port.get("targetPort")
     return {
         "name": None if name is None else str(name),
-        "port": port.get("port"),
-        "target_port": target if target is not None else port.get("port"),
+        "port": integer(port.get("port")),
+        # targetPort is int-or-string (a named container port); it defaults to `port`.
+        "target_port": target if target is not None else integer(port.get("port")),
         "protocol": str(port.get("protocol") or "TCP"),
-        "node_port": port.get("nodePort"),
+        "node_port": integer(port.get("nodePort")),
     }
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from auditor.k8s.containers import container_data
 from auditor.k8s.exemptions import parse_exemptions
-from auditor.k8s.objects import K8sObject, mapping, sequence, string_map
+from auditor.k8s.objects import K8sObject, integer, mapping, sequence, string_map
 
 _SCALABLE_KINDS = frozenset({"Deployment", "StatefulSet", "ReplicaSet"})
 _VOLUME_TYPES = (
@@ -113,9 +113,7 @@ def _replicas(obj: K8sObject) -> int | None:
     if obj.kind not in _SCALABLE_KINDS:
         return None
     replicas = obj.spec.get("replicas")
-    if replicas is None:
-        return 1
-    return replicas if isinstance(replicas, int) and not isinstance(replicas, bool) else None
+    return 1 if replicas is None else integer(replicas)
 
 
 def _strategy(obj: K8sObject) -> dict[str, Any] | None:

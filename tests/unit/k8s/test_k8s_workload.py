@@ -283,3 +283,23 @@ spec:
     assert data["pod"]["has_topology_spread"] is True
     assert data["pod"]["node_selector"] == {"pool": "data"}
     assert data["pod"]["tolerations"] == [{"key": "dedicated", "operator": "Exists"}]
+
+
+def test_quoted_numbers_normalise_to_ints(normalise: Callable[..., Any]) -> None:
+    """Quoted replicas, UIDs and ports become ints, as the API server would return them."""
+    data = normalise(
+        """
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api}
+spec:
+  replicas: "3"
+  template:
+    spec:
+      securityContext: {runAsUser: "0"}
+      containers: [{name: a, image: a:1, ports: [{containerPort: "8080"}]}]
+"""
+    ).workload("api")
+    assert data["replicas"] == 3
+    assert data["containers"][0]["run_as_user"] == 0
+    assert data["containers"][0]["ports"][0]["container_port"] == 8080
