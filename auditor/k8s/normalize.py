@@ -6,8 +6,8 @@ with plain dicts, so a Deployment becomes the same `k8s.workload` whichever way 
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Sequence
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -60,9 +60,10 @@ def normalize(
         prefix = f"{where(workload.obj.location)}{workload.obj.describe()}: "
         result.warnings.extend(prefix + w for w in workload.warnings)
     by_object = {id(w.obj): w for w in workloads}
+    neighbours = _WorkloadLookup(workloads)
     builder = _Builder(cluster, source, observed_at)
     for obj in parsed:
-        data = _data(obj, by_object.get(id(obj)), workloads, index)
+        data = _data(obj, by_object.get(id(obj)), neighbours, index)
         if data is not None:
             result.resources.append(builder.resource(obj, data))
     result.resources.extend(builder.namespaces(parsed, workloads, index))
@@ -95,32 +96,52 @@ def _parse_all(
 
 
 def _data(
-    obj: K8sObject, workload: Workload | None, workloads: list[Workload], index: ClusterIndex
+    obj: K8sObject, workload: Workload | None, lookup: _WorkloadLookup, index: ClusterIndex
 ) -> dict[str, Any] | None:
     if workload is not None:
         return workload.data
+    namespace = obj.namespace or ""
     if obj.kind == "Service":
         data = service_data(obj)
-        data["workloads"] = [
-            _workload_ref(w)
-            for w in workloads
-            if w.obj.namespace == obj.namespace
-            and map_selector_matches(data["selector"], w.pod_labels)
-        ]
+        data["workloads"] = [_workload_ref(w) for w in lookup.selected(namespace, data["selector"])]
         return data
     if obj.kind == "ServiceAccount":
         data = service_account_data(obj)
-        data["workloads"] = [
-            _workload_ref(w)
-            for w in workloads
-            if w.obj.namespace == obj.namespace and w.data["pod"]["service_account"] == obj.name
-        ]
+        data["workloads"] = [_workload_ref(w) for w in lookup.running_as(namespace, obj.name)]
         return data
     if obj.kind == "ConfigMap":
         return configmap_data(obj)
     if obj.kind in ("RoleBinding", "ClusterRoleBinding"):
         return binding_data(obj, index.roles)
     return None  # Namespaces are built with their counts; policies, PDBs, HPAs, roles enrich.
+
+
+class _WorkloadLookup:
+    """Workloads by ServiceAccount and by pod label, so Services and ServiceAccounts find
+    theirs without comparing every pair (thousands of each in one namespace is common)."""
+
+    def __init__(self, workloads: list[Workload]) -> None:
+        self._by_account: dict[tuple[str, str], list[Workload]] = defaultdict(list)
+        self._by_label: dict[tuple[str, str, str], list[Workload]] = defaultdict(list)
+        for workload in workloads:
+            namespace = workload.obj.namespace or ""
+            account = workload.data["pod"]["service_account"]
+            self._by_account[(namespace, account)].append(workload)
+            for key, value in workload.pod_labels.items():
+                self._by_label[(namespace, key, value)].append(workload)
+
+    def running_as(self, namespace: str, account: str) -> list[Workload]:
+        """Workloads of the namespace whose pods run as `account`."""
+        return self._by_account.get((namespace, account), [])
+
+    def selected(self, namespace: str, selector: Mapping[str, str]) -> list[Workload]:
+        """Workloads of the namespace whose pod labels a Service selector matches."""
+        if not selector:
+            return []
+        candidates = min(
+            (self._by_label.get((namespace, k, v), []) for k, v in selector.items()), key=len
+        )
+        return [w for w in candidates if map_selector_matches(selector, w.pod_labels)]
 
 
 def _workload_ref(workload: Workload) -> str:
