@@ -66,12 +66,12 @@ def load_chart(
             continue  # NOTES.txt, and templates switched off by their values
         template_file = _template_file(chart_path, template)
         display = str(template_file)
-        objects.extend(raw_objects_of(rendered[template], display, template_file, warnings))
+        objects.extend(_template_objects(rendered[template], display, template_file, warnings))
     normalised = normalize(objects, cluster=cluster, source=source, default_namespace=namespace)
     return LoadResult(normalised.resources, warnings + normalised.warnings)
 
 
-def raw_objects_of(
+def _template_objects(
     rendered: str, display: str, template_file: Path, warnings: list[str]
 ) -> list[RawObject]:
     """The objects of one rendered template, located at their template lines."""
