@@ -164,3 +164,22 @@ def test_default_namespace_option(normalise: Callable[..., Any]) -> None:
         "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n", default_namespace="etl"
     )
     assert result.all("k8s.configmap")[0].id == "gke-1/etl/ConfigMap/x"
+
+
+def test_typed_lists_from_the_api_are_expanded(normalise: Callable[..., Any]) -> None:
+    """A `DeploymentList` as the API server returns it expands like `kind: List`."""
+    result = normalise(
+        """
+apiVersion: apps/v1
+kind: DeploymentList
+metadata: {resourceVersion: "42"}
+items:
+  - metadata: {name: api, namespace: ingest}
+    apiVersion: apps/v1
+    kind: Deployment
+    spec: {template: {spec: {containers: []}}}
+    status: {replicas: 1}
+"""
+    )
+    assert [r.id for r in result.all("k8s.workload")] == ["gke-1/ingest/Deployment/api"]
+    assert result.warnings == []
