@@ -119,13 +119,21 @@ def _scalar_text(value: Any) -> str:
 
 
 def expand_lists(objects: Sequence[RawObject]) -> Iterator[RawObject]:
-    """Every object, with each `kind: List` replaced by its items (at the List's location)."""
+    """Every object, with each `kind: List` (or typed `FooList`) replaced by its items.
+
+    Items keep the List's location; items of a typed list get its kind and apiVersion.
+    """
     for raw in objects:
-        if is_list(raw.body):
-            for item in sequence(raw.body.get("items")):
-                yield RawObject(mapping(item), raw.location)
-        else:
+        if not is_list(raw.body):
             yield raw
+            continue
+        # The API server's typed lists (DeploymentList) leave kind and apiVersion off their items.
+        item_kind = str(raw.body["kind"]).removesuffix("List")
+        for item in sequence(raw.body.get("items")):
+            body = mapping(item)
+            if item_kind and "kind" not in body:
+                body = {**body, "kind": item_kind, "apiVersion": raw.body.get("apiVersion")}
+            yield RawObject(body, raw.location)
 
 
 def is_list(body: Mapping[str, Any]) -> bool:

@@ -167,7 +167,7 @@ def test_default_namespace_option(normalise: Callable[..., Any]) -> None:
 
 
 def test_typed_lists_from_the_api_are_expanded(normalise: Callable[..., Any]) -> None:
-    """A `DeploymentList` as the API server returns it expands like `kind: List`."""
+    """A `DeploymentList` as the API server returns it (items without kind) expands too."""
     result = normalise(
         """
 apiVersion: apps/v1
@@ -175,8 +175,6 @@ kind: DeploymentList
 metadata: {resourceVersion: "42"}
 items:
   - metadata: {name: api, namespace: ingest}
-    apiVersion: apps/v1
-    kind: Deployment
     spec: {template: {spec: {containers: []}}}
     status: {replicas: 1}
 """
