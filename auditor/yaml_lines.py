@@ -9,6 +9,7 @@ from typing import Any
 import yaml
 
 from auditor.errors import InputError
+from auditor.textfiles import read_input_text
 
 try:  # libyaml's parser is several times faster; fall back when it is not built
     _Base: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
@@ -16,7 +17,7 @@ except AttributeError:  # pragma: no cover - depends on the PyYAML build
     _Base = yaml.SafeLoader
 
 
-class _Loader(_Base):  # type: ignore[misc,valid-type]
+class SafeTextLoader(_Base):  # type: ignore[misc,valid-type]
     """Safe loading that leaves dates as text: `2026-13-01` must reach validation as a value
     with a line, not crash the constructor; Kubernetes treats such values as strings too."""
 
@@ -72,7 +73,7 @@ def load_located(text: str, path: str) -> LocatedDocument:
     Raises InputError naming the file and line on a syntax error or a second document.
     """
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        node = yaml.compose(text, Loader=SafeTextLoader)
     except yaml.YAMLError as exc:
         raise syntax_error(exc, path) from None
     if node is None:
@@ -80,7 +81,7 @@ def load_located(text: str, path: str) -> LocatedDocument:
     lines: dict[PathKey, int] = {}
     _walk(node, (), lines)
     try:
-        data = _Loader(text).get_single_data()
+        data = SafeTextLoader(text).get_single_data()
     except yaml.YAMLError as exc:
         raise syntax_error(exc, path) from None
     return LocatedDocument(data=data, lines=lines)
@@ -88,10 +89,4 @@ def load_located(text: str, path: str) -> LocatedDocument:
 
 def read_located(path: Path) -> LocatedDocument:
     """Read and parse a YAML file with line information."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror or exc}", path=str(path)) from None
-    except UnicodeDecodeError:
-        raise InputError("not UTF-8 text", path=str(path)) from None
-    return load_located(text, str(path))
+    return load_located(read_input_text(path), str(path))

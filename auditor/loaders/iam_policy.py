@@ -26,6 +26,7 @@ from auditor.gcp.policy import FieldPath, PolicyFormatError, dotted
 from auditor.gcp.scopes import SCOPE_TYPES, is_valid_scope_id, parse_scope
 from auditor.loaders.result import LoadResult
 from auditor.model import Location
+from auditor.textfiles import read_input_text
 
 # Suffixes after the scope in a file name, tried longest first; then `.json`.
 _STEM_SUFFIXES = (".iam-policy", ".iam", ".policy")
@@ -98,7 +99,7 @@ def _read_policy_file(
     file: Path, scope: str | None, labels: Mapping[str, str] | None
 ) -> _PolicyFile:
     display = str(file)
-    text = _read_text(file)
+    text = read_input_text(file)
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -148,15 +149,6 @@ def _normalise(files: Sequence[_PolicyFile], source: str, pii: PiiLabel | None) 
             line=culprit.locator.line_of(exc.path),
         ) from None
     return LoadResult(resources=normalised.resources, warnings=normalised.warnings)
-
-
-def _read_text(file: Path) -> str:
-    try:
-        return file.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror or exc}", path=str(file)) from None
-    except UnicodeDecodeError:
-        raise InputError("not UTF-8 text", path=str(file)) from None
 
 
 def scope_from_file_name(file: Path) -> str | None:
@@ -229,7 +221,7 @@ def _read_sidecar(sidecar: Path) -> _Sidecar:
         return _Sidecar()
     display = str(sidecar)
     try:
-        data = json.loads(_read_text(sidecar))
+        data = json.loads(read_input_text(sidecar))
     except json.JSONDecodeError as exc:
         raise InputError(f"invalid JSON: {exc.msg}", path=display, line=exc.lineno) from None
     if not isinstance(data, Mapping):

@@ -13,6 +13,7 @@ from auditor.k8s.objects import is_list
 from auditor.loaders.result import LoadResult
 from auditor.loaders.yaml_lines import YamlDocument, read_documents
 from auditor.model import Location
+from auditor.textfiles import read_input_text
 
 MANIFEST_SUFFIXES = (".yaml", ".yml")
 
@@ -29,7 +30,7 @@ def load_manifests(
     warnings: list[str] = []
     for path in manifest_files(paths):
         display = str(path)
-        for document in read_documents(_read_text(path), display):
+        for document in read_documents(read_input_text(path), display):
             objects.extend(raw_objects(document, display, warnings))
     normalised = normalize(objects, cluster=cluster, source=source)
     return LoadResult(normalised.resources, warnings + normalised.warnings)
@@ -72,12 +73,3 @@ def raw_objects(document: YamlDocument, file: str, warnings: list[str]) -> list[
             for item, line in zip(value["items"], document.item_lines, strict=True)
         ]
     return [RawObject(value, Location(file, document.line))]
-
-
-def _read_text(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise InputError(f"cannot read: {error.strerror or error}", path=str(path)) from None
-    except UnicodeDecodeError:
-        raise InputError("not UTF-8 text", path=str(path)) from None

@@ -20,6 +20,7 @@ from auditor.loaders.manifests import load_manifests
 from auditor.loaders.result import LoadResult
 from auditor.model import SourceHealth
 from auditor.snapshot import looks_like_snapshot, read_snapshot, read_snapshot_sources
+from auditor.textfiles import read_input_text
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -80,12 +81,9 @@ def _plan_dir(directory: Path, plan: _Plan) -> None:
 
 
 def _read_json(path: Path) -> Any:
+    text = read_input_text(path)
     try:
-        return json.loads(path.read_text(encoding="utf-8-sig"))
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror or exc}", path=str(path)) from None
-    except UnicodeDecodeError:
-        raise InputError("not UTF-8 text", path=str(path)) from None
+        return json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(f"invalid JSON: {exc.msg}", path=str(path), line=exc.lineno) from None
 

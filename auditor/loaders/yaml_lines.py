@@ -12,8 +12,7 @@ from typing import Any
 import yaml
 
 from auditor.errors import InputError
-
-_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+from auditor.yaml_lines import SafeTextLoader
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +30,7 @@ class YamlDocument:
 
 def read_documents(text: str, path: str) -> list[YamlDocument]:
     """Every non-empty document in `text`; a syntax error raises InputError at its line."""
-    loader = _Loader(text)
+    loader = SafeTextLoader(text)
     documents: list[YamlDocument] = []
     try:
         while loader.check_node():

@@ -150,3 +150,15 @@ def test_policy_file_with_byte_order_mark(tmp_path: Path) -> None:
     path.write_bytes("\ufeff".encode() + json.dumps(POLICY).encode())
     loaded, _ = load_static([path], StaticOptions())
     assert any(r.kind == "gcp.iam_binding" for r in loaded.resources)
+
+
+def test_date_like_values_stay_text_and_never_crash(tmp_path: Path) -> None:
+    """`2026-13-01` in a manifest is text (as Kubernetes reads it), not a constructor crash."""
+    path = tmp_path / "cm.yaml"
+    path.write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: etl}\n"
+        "data:\n  rotate_after: 2026-13-01\n  created: 2026-11-26\n"
+    )
+    loaded, _ = load_static([path], StaticOptions())
+    [configmap] = [r for r in loaded.resources if r.kind == "k8s.configmap"]
+    assert configmap.data["data"] == {"rotate_after": "2026-13-01", "created": "2026-11-26"}
