@@ -89,7 +89,11 @@ def resolve_inputs(
     if demo:
         if paths:
             raise UsageError("--demo scans the bundled estate; give either --demo or PATHs")
-        paths = (demo_dir() / "estate",)
+        estate = demo_dir() / "estate"
+        # Inside the working tree (a checkout), show short relative locations in the report.
+        if estate.is_relative_to(Path.cwd()):
+            estate = estate.relative_to(Path.cwd())
+        paths = (estate,)
         if config_path is None:
             config_path = demo_dir() / "auditor.yaml"
     elif not paths:
