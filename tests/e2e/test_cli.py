@@ -144,8 +144,19 @@ def test_non_kubernetes_document_is_skipped_with_a_warning(
     (project / "k8s" / "values.yaml").write_text("replicaCount: 2\n")
     run = auditor_cli("scan", "k8s", "--fail-on", "none", cwd=project)
     assert run.code == 0, run.stderr
-    assert "values.yaml:1" in run.stderr
-    assert "skipped" in run.stderr
+    [event] = [json.loads(line) for line in run.stderr.splitlines()]  # JSON logs off a TTY
+    assert event["level"] == "warning"
+    assert event["detail"].startswith("k8s/values.yaml:1: skipped:")
+
+
+def test_log_level_flag(project: Path, auditor_cli: Callable[..., Run]) -> None:
+    """--log-level info adds the scan summary event; the default stays quiet."""
+    quiet = auditor_cli("scan", "k8s", "--fail-on", "none", cwd=project)
+    assert quiet.stderr == ""
+    verbose = auditor_cli("scan", "k8s", "--fail-on", "none", "--log-level", "info", cwd=project)
+    events = [json.loads(line) for line in verbose.stderr.splitlines()]
+    assert [e["event"] for e in events] == ["scan evaluated"]
+    assert events[0]["resources"] == 2
 
 
 def test_unknown_rule_field(project: Path, auditor_cli: Callable[..., Run]) -> None:
