@@ -156,7 +156,7 @@ def test_log_level_flag(project: Path, auditor_cli: Callable[..., Run]) -> None:
     verbose = auditor_cli("scan", "k8s", "--fail-on", "none", "--log-level", "info", cwd=project)
     events = [json.loads(line) for line in verbose.stderr.splitlines()]
     assert [e["event"] for e in events] == ["scan evaluated"]
-    assert events[0]["resources"] == 2
+    assert events[0]["resources"] == 3  # two Deployments and the namespace they live in
 
 
 def test_unknown_rule_field(project: Path, auditor_cli: Callable[..., Run]) -> None:
