@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from auditor.engine.evaluate import escalate
 from auditor.engine.expressions import new_context
 from auditor.engine.rule import Rule
 from auditor.engine.spec import CaseSpec
@@ -50,6 +51,16 @@ def _run(rule: Rule, case: CaseSpec, expected: str) -> CaseResult:
             return CaseResult(
                 rule.id, expected, case.name, False, f"message did not render: {message}"
             )
+        if case.severity is not None:
+            severity, _ = escalate(rule, context)
+            if severity is not case.severity:
+                return CaseResult(
+                    rule.id,
+                    expected,
+                    case.name,
+                    False,
+                    f"expected severity {case.severity.value}, got {severity.value}",
+                )
     return CaseResult(rule.id, expected, case.name, True)
 
 

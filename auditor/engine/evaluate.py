@@ -9,7 +9,7 @@ from typing import Any
 
 from auditor.engine.expressions import new_context
 from auditor.engine.rule import Rule
-from auditor.model import EvaluationError, Finding, Resource, ResourceRef
+from auditor.model import EvaluationError, Finding, Resource, ResourceRef, Severity
 
 
 @dataclass(slots=True)
@@ -90,6 +90,21 @@ def _error(rule: Rule, ref: ResourceRef, exc: Exception) -> EvaluationError:
     return EvaluationError(rule_id=rule.id, resource=ref, error=text.splitlines()[0])
 
 
+def escalate(rule: Rule, context: Any) -> tuple[Severity, str | None]:
+    """The finding's severity: the first escalation that holds, else the rule's own.
+
+    An escalation that raises is treated as not holding; it must never drop the finding.
+    """
+    for escalation in rule.escalations:
+        try:
+            holds = escalation.when.evaluate(context) is True
+        except Exception:  # noqa: BLE001 - see above
+            holds = False
+        if holds:
+            return escalation.severity, escalation.reason
+    return rule.spec.severity, None
+
+
 def _finding(rule: Rule, ref: ResourceRef, context: Any) -> Finding:
     evidence: dict[str, Any] = {}
     for name, expression in rule.evidence:
@@ -98,9 +113,12 @@ def _finding(rule: Rule, ref: ResourceRef, context: Any) -> Finding:
         except Exception:  # noqa: BLE001 - evidence is best effort; the finding still stands
             evidence[name] = None
     spec = rule.spec
+    severity, reason = escalate(rule, context)
+    if reason is not None:
+        evidence["escalated"] = reason
     return Finding(
         rule_id=spec.id,
-        severity=spec.severity,
+        severity=severity,
         category=spec.category,
         resource=ref,
         message=" ".join(rule.message.render(context).split()),

@@ -20,7 +20,7 @@ from auditor.engine.expressions import (
     compile_expression,
     compile_template,
 )
-from auditor.engine.rule import Rule
+from auditor.engine.rule import Escalation, Rule
 from auditor.engine.spec import RuleSpec
 from auditor.errors import InputError, RuleError
 from auditor.yaml_lines import LocatedDocument, PathKey, read_located
@@ -164,10 +164,35 @@ def _check_semantics(spec: RuleSpec, document: LocatedDocument, path: Path) -> R
     evidence = tuple(
         (name, compiled(source, ("evidence", name))) for name, source in spec.evidence.items()
     )
+    escalations = []
+    for index, escalation in enumerate(spec.escalations):
+        where: PathKey = ("escalations", index)
+        if not escalation.severity.rank > spec.severity.rank:
+            raise RuleError(
+                f"escalations[{index}].severity {escalation.severity.value} must be above the "
+                f"rule's severity {spec.severity.value}",
+                path=str(path),
+                line=document.line_of((*where, "severity")),
+            )
+        escalations.append(
+            Escalation(
+                when=compiled(escalation.when, (*where, "when")),
+                severity=escalation.severity,
+                reason=escalation.reason.strip(),
+            )
+        )
     _check_references(spec, document, path)
     _check_case_params(spec, document, path)
     params = {name: param.default for name, param in spec.params.items()}
-    return Rule(spec=spec, path=path, when=when, message=message, evidence=evidence, params=params)
+    return Rule(
+        spec=spec,
+        path=path,
+        when=when,
+        message=message,
+        evidence=evidence,
+        params=params,
+        escalations=tuple(escalations),
+    )
 
 
 def _check_references(spec: RuleSpec, document: LocatedDocument, path: Path) -> None:

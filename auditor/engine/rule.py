@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from auditor.engine.expressions import Expression, Template
 from auditor.engine.spec import RuleSpec
+from auditor.model import Severity
 from auditor.report import Reference, RuleInfo
+
+
+@dataclass(frozen=True, slots=True)
+class Escalation:
+    """A compiled escalation: when it holds, the finding takes `severity`."""
+
+    when: Expression
+    severity: Severity
+    reason: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +31,7 @@ class Rule:
     message: Template
     evidence: tuple[tuple[str, Expression], ...]
     params: dict[str, Any]
+    escalations: tuple[Escalation, ...] = field(default=())
 
     @property
     def id(self) -> str:

@@ -40,6 +40,9 @@ class CaseSpec(_Strict):
     resource: dict[str, Any] = Field(description="The resource's normalised data.")
     params: dict[str, Any] = Field(default_factory=dict, description="Per-case param overrides.")
     now: str | None = Field(default=None, description="Evaluation time (RFC 3339).")
+    severity: Severity | None = Field(
+        default=None, description="Fail cases: the severity expected after escalations."
+    )
 
 
 class CasesSpec(_Strict):
@@ -47,6 +50,14 @@ class CasesSpec(_Strict):
 
     pass_: list[CaseSpec] = Field(alias="pass", min_length=1)
     fail: list[CaseSpec] = Field(min_length=1)
+
+
+class EscalationSpec(_Strict):
+    """A condition under which a finding is worse than the rule's base severity (PII data …)."""
+
+    when: str = Field(min_length=1, description="CEL; true raises the finding's severity.")
+    severity: Severity = Field(description="The raised severity; must be above the rule's.")
+    reason: str = Field(min_length=1, description="Why, shown on the finding's evidence.")
 
 
 class RuleSpec(_Strict):
@@ -63,6 +74,10 @@ class RuleSpec(_Strict):
     remediation: str = Field(min_length=1, description="How to fix it: console/CLI and IaC.")
     evidence: dict[str, str] = Field(
         default_factory=dict, description="Name to CEL expression; recorded on each finding."
+    )
+    escalations: list[EscalationSpec] = Field(
+        default_factory=list,
+        description="Checked in order after a violation; the first that holds sets the severity.",
     )
     references: list[ReferenceSpec] = Field(default_factory=list)
     params: dict[str, ParamSpec] = Field(default_factory=dict)
