@@ -41,6 +41,11 @@ class WaiverConfig(_Section):
 
     rule: str = Field(min_length=1, description="Rule id or glob.")
     resource: str = Field(default="*", min_length=1, description="Glob on resource id or scope.")
+    container: str | None = Field(
+        default=None,
+        description="Kubernetes workloads only: exempt just the containers matching this glob "
+        "(a service-mesh sidecar); the rest of the workload is still judged.",
+    )
     reason: str = Field(min_length=1)
     owner: str = Field(min_length=1)
     expires: date = Field(description="Last day the waiver applies (YYYY-MM-DD).")
@@ -80,9 +85,9 @@ class AuditorConfig(_Section):
     @field_validator("waivers")
     @classmethod
     def _waivers_unique(cls, waivers: list[WaiverConfig]) -> list[WaiverConfig]:
-        seen: set[tuple[str, str]] = set()
+        seen: set[tuple[str, str, str]] = set()
         for waiver in waivers:
-            key = (waiver.rule, waiver.resource)
+            key = (waiver.rule, waiver.resource, waiver.container or "")
             if key in seen:
                 raise ValueError(f"two waivers for rule {waiver.rule!r} on {waiver.resource!r}")
             seen.add(key)

@@ -67,7 +67,8 @@ def apply_waivers(
 
     An expired waiver no longer applies: its findings stay open and the report lists it.
     """
-    live = [w for w in waivers if not w.expired(today)]
+    # Container waivers act before evaluation, as exemptions on the containers they name.
+    live = [w for w in waivers if not w.expired(today) and w.spec.container is None]
     for finding in findings:
         for waiver in live:
             if finding.status is FindingStatus.OPEN and waiver.matches(finding):
