@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from auditor.engine.cases import run_cases
+from auditor.engine.catalogue import render_catalogue
 from auditor.engine.loader import load_rules
 from auditor.engine.rule import Rule
 from auditor.engine.spec import rule_json_schema
@@ -127,6 +128,13 @@ def test(ctx: click.Context, paths: tuple[Path, ...], verbose: bool) -> None:
                 )
     click.echo(f"{passed} passed, {failed} failed")
     ctx.exit(EXIT_CASES_FAILED if failed else 0)
+
+
+@rules.command("docs")
+@rule_paths_argument
+def docs(paths: tuple[Path, ...]) -> None:
+    """Print the rule catalogue as Markdown (docs/rules.md)."""
+    click.echo(render_catalogue(_load(paths)), nl=False)
 
 
 @rules.command("schema")
