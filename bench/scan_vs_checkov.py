@@ -52,6 +52,7 @@ class Tool:
     ok_exit_codes: frozenset[int]
     report_on_stdout: bool  # checkov prints its report; auditor writes it with --output
     runs: list[dict[str, Any]] = field(default_factory=list)
+    reused_from: str | None = None  # runs taken from an earlier results.json, not measured now
 
     def measurements(self, key: str) -> list[float]:
         """One figure from every run."""
@@ -163,6 +164,13 @@ def machine() -> dict[str, Any]:
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
     ).stdout.strip()
+    # Other people's uncommitted edits to the scanner would make the commit a half-truth.
+    dirty = subprocess.run(
+        ["git", "status", "--porcelain", "--", "auditor", "exporters", "rules"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
     return {
         "nproc": os.cpu_count(),
         "cpu": cpu,
@@ -170,6 +178,7 @@ def machine() -> dict[str, Any]:
         "kernel": platform.release(),
         "python": platform.python_version(),
         "auditor_commit": commit,
+        "auditor_uncommitted_changes": bool(dirty),
     }
 
 
@@ -206,7 +215,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--auditor", type=Path, help="auditor executable (default .venv)")
     parser.add_argument("--checkov-spec", default=CHECKOV_SPEC, help="pip spec for checkov")
+    parser.add_argument(
+        "--reuse-checkov",
+        action="store_true",
+        help="take checkov's runs from the last results.json (same set and version) and"
+        " measure auditor only: checkov needs minutes per run, auditor changes more often",
+    )
     args = parser.parse_args(argv)
+    if args.reuse_checkov and args.only:
+        parser.error("--reuse-checkov measures auditor and reuses checkov: drop --only")
     args.count = args.count or (500 if args.quick else 5000)
     args.runs = args.runs or (2 if args.quick else 5)
     if args.count < 1 or args.runs < 1:
@@ -241,6 +258,23 @@ def build_tools(args: argparse.Namespace) -> tuple[list[Tool], str | None]:
     return tools, checkov_version
 
 
+def reuse_checkov_runs(tool: Tool, version: str, workloads: dict[str, Any]) -> None:
+    """Fill `tool.runs` from the last results.json; refuse when the set or version differ."""
+    path = OUT / "results.json"
+    if not path.is_file():
+        raise SystemExit(f"--reuse-checkov: no {path.relative_to(ROOT)} yet")
+    previous = json.loads(path.read_text(encoding="utf-8"))
+    earlier = previous.get("tools", {}).get("checkov")
+    if earlier is None or not earlier.get("runs"):
+        raise SystemExit("--reuse-checkov: the last results have no checkov runs")
+    if previous["workloads"] != workloads:
+        raise SystemExit("--reuse-checkov: the last results were for another workload set")
+    if previous["machine"]["checkov_version"] != version:
+        raise SystemExit("--reuse-checkov: the last results used another checkov version")
+    tool.runs = earlier["runs"]
+    tool.reused_from = earlier.get("reused_from") or previous["generated_at"]
+
+
 def compare(tools: list[Tool]) -> tuple[dict[str, float], dict[str, bool]]:
     """auditor/checkov ratios of the medians, and whether each meets its target."""
     by_name = {tool.name: tool for tool in tools}
@@ -269,10 +303,13 @@ def main(argv: list[str] | None = None) -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     print(f"generating {args.count} manifests into {WORKLOADS.relative_to(ROOT)} ...", flush=True)
     kinds = generate(WORKLOADS, args.count, args.seed)
+    workloads = {"count": args.count, "seed": args.seed, "objects": dict(kinds)}
     tools, checkov_version = build_tools(args)
+    if args.reuse_checkov:
+        reuse_checkov_runs(tools[-1], str(checkov_version), workloads)
     # Interleaved, so drift in the machine's state falls on both tools alike.
     for index in range(1, args.runs + 1):
-        for tool in tools:
+        for tool in (t for t in tools if t.reused_from is None):
             print(f"{tool.name} run {index}/{args.runs} ...", end=" ", flush=True)
             run = run_once(tool, index, args.count)
             tool.runs.append(run)
@@ -283,7 +320,7 @@ def main(argv: list[str] | None = None) -> int:
     results = {
         "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {**machine(), "checkov_version": checkov_version},
-        "workloads": {"count": args.count, "seed": args.seed, "objects": dict(kinds)},
+        "workloads": workloads,
         "memory_method": (
             "peak_memory = max(GNU time max RSS of the largest process, sampled peak of the"
             " process tree's summed PSS); see bench/measure.py"
@@ -291,6 +328,7 @@ def main(argv: list[str] | None = None) -> int:
         "tools": {
             tool.name: {
                 "command": " ".join(tool.command),
+                "reused_from": tool.reused_from,
                 "checks_per_scan": checks_per_scan(tool),
                 "wall_seconds": spread(tool.measurements("wall_seconds")),
                 "peak_memory_mib": spread(
