@@ -125,6 +125,8 @@ def run_once(tool: Tool, index: int, expected_workloads: int) -> dict[str, Any]:
     log = OUT / f"{tool.name}-run{index}.log"
     time_file = OUT / f"{tool.name}-run{index}.time"
     tool.report.unlink(missing_ok=True)  # a stale report must never pass verification
+    # Other work on this machine slows both tools; the load average shows when it did.
+    load_before = os.getloadavg()[0]
     with log.open("wb") as stderr:
         if tool.report_on_stdout:
             with tool.report.open("wb") as report:
@@ -142,7 +144,8 @@ def run_once(tool: Tool, index: int, expected_workloads: int) -> dict[str, Any]:
     if result.exit_code not in tool.ok_exit_codes:
         tail = log.read_text(encoding="utf-8", errors="replace")[-3000:]
         raise RuntimeError(f"{tool.name} exited {result.exit_code}; see {log}:\n{tail}")
-    return {**result.as_dict(), **tool.verify(tool.report, expected_workloads)}
+    counts = tool.verify(tool.report, expected_workloads)
+    return {**result.as_dict(), "load_1m_before": load_before, **counts}
 
 
 def spread(values: list[float]) -> dict[str, float]:
