@@ -14,8 +14,9 @@ from typing import Any
 
 from auditor.errors import InputError
 from auditor.gcp.iam import PiiLabel
+from auditor.loaders.gcloud_estate import load_gcloud_estate, looks_like_gcloud_listing
 from auditor.loaders.helm import is_chart_dir, load_chart
-from auditor.loaders.iam_policy import load_iam_policies, load_iam_policy, looks_like_iam_policy
+from auditor.loaders.iam_policy import load_iam_policy, looks_like_iam_policy
 from auditor.loaders.manifests import load_manifests
 from auditor.loaders.result import LoadResult
 from auditor.model import SourceHealth
@@ -121,6 +122,7 @@ def load_static(
         )
         record(f"helm:{chart.name}", "helm", loaded)
     policies: list[Path] = []
+    listings: list[Path] = []
     for path in plan.json_files:
         document = _read_json(path)
         if looks_like_snapshot(document):
@@ -128,16 +130,25 @@ def load_static(
             sources.extend(read_snapshot_sources(path, document))
         elif looks_like_iam_policy(document):
             policies.append(path)
+        elif looks_like_gcloud_listing(document):
+            listings.append(path)
         else:
             result.warnings.append(
-                f"{path}: skipped: JSON that is neither an IAM policy nor an auditor snapshot"
+                f"{path}: skipped: JSON that is neither an IAM policy, gcloud output auditor "
+                "reads (service accounts, keys, roles, GKE clusters, activity) nor an auditor "
+                "snapshot"
             )
     if options.iam_scope and policies:
         loaded = load_iam_policy(
             policies[0], scope=options.iam_scope, source="iam-policy", pii=options.pii
         )
         record("iam-policy", "iam-policy", loaded)
-    elif policies:
-        # Together, so an organization's or folder's grants reach the projects below it.
-        record("iam-policy", "iam-policy", load_iam_policies(policies, pii=options.pii))
+    elif policies or listings:
+        # Together, so an organization's or folder's grants reach the projects below it, and
+        # policies, keys and usage enrich the service accounts they concern.
+        estate = load_gcloud_estate(policies, listings, pii=options.pii)
+        if estate.policies:
+            record("iam-policy", "iam-policy", estate.policies)
+        if estate.listings:
+            record("gcloud", "gcloud", estate.listings)
     return result, sources
