@@ -52,6 +52,8 @@ def container_data(
         "image_tag": tag,
         "image_digest": digest,
         "image_pinned": pinned,
+        "command": _strings(spec.get("command")),
+        "args": _strings(spec.get("args")),
         "privileged": security.get("privileged") is True,
         "run_as_non_root": _effective(security, pod_security, "runAsNonRoot"),
         "run_as_user": integer(_effective(security, pod_security, "runAsUser")),
@@ -72,6 +74,11 @@ def container_data(
         "ports": [_port(mapping(p)) for p in sequence(spec.get("ports"))],
         "exemptions": for_container(exemptions, name),
     }
+
+
+def _strings(value: Any) -> list[str]:
+    # command and args as written; rules look for credentials passed on the command line.
+    return [str(item) for item in sequence(value)]
 
 
 def _effective(container: Mapping[str, Any], pod: Mapping[str, Any], key: str) -> Any:

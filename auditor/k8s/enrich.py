@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from auditor.gcp.iam import PiiLabel
 from auditor.k8s.network import (
     EGRESS,
     INGRESS,
@@ -60,20 +61,24 @@ class ClusterIndex:
                 index.roles[(obj.kind, obj.namespace, obj.name)] = obj
         return index
 
+    def namespace_labels(self, namespace: str) -> dict[str, str]:
+        """The labels of the Namespace object, or {} when it is not in the input."""
+        declared = self.namespaces.get(namespace)
+        return dict(declared.labels) if declared else {}
+
     def default_deny(self, namespace: str) -> dict[str, bool]:
         """{ingress, egress}: whether a policy with an empty podSelector denies by default."""
         return default_deny(self.policies.get(namespace, []))
 
 
-def enrich_workload(workload: Workload, index: ClusterIndex) -> None:
+def enrich_workload(workload: Workload, index: ClusterIndex, pii: PiiLabel) -> None:
     """Fill the cross-object fields of one workload's data in place."""
     data = workload.data
     namespace = workload.obj.namespace or ""
     hpa = _hpa(index.hpas.get((namespace, workload.obj.kind, workload.obj.name)))
     data["hpa"] = hpa
-    floor = hpa["min_replicas"] if hpa else data["replicas"]
     data["pdbs"] = [
-        _pdb(pdb, floor)
+        _pdb(pdb, data["replicas"], hpa)
         for pdb in index.pdbs.get(namespace, [])
         if selector_matches(pdb.spec.get("selector"), workload.pod_labels)
     ]
@@ -82,8 +87,11 @@ def enrich_workload(workload: Workload, index: ClusterIndex) -> None:
     data["ingress_isolated"] = any(INGRESS in p.policy_types for p in selecting)
     data["egress_isolated"] = any(EGRESS in p.policy_types for p in selecting)
     data["namespace_default_deny"] = index.default_deny(namespace)
-    namespace_obj = index.namespaces.get(namespace)
-    data["namespace_labels"] = dict(namespace_obj.labels) if namespace_obj else {}
+    data["namespace_labels"] = index.namespace_labels(namespace)
+    data["pii"] = any(
+        pii.matches(labels)
+        for labels in (data["namespace_labels"], workload.obj.labels, workload.pod_labels)
+    )
     _service_account(workload, index)
 
 
@@ -113,14 +121,19 @@ def _hpa(hpa: K8sObject | None) -> dict[str, Any] | None:
     }
 
 
-def _pdb(pdb: K8sObject, replicas: int | None) -> dict[str, Any]:
+def _pdb(pdb: K8sObject, replicas: int | None, hpa: dict[str, Any] | None) -> dict[str, Any]:
     min_available = pdb.spec.get("minAvailable")
     max_unavailable = pdb.spec.get("maxUnavailable")
+    # "Never releases a pod" is judged at the most pods the workload runs (the HPA's maximum);
+    # an HPA's minimum, where a budget blocks only while scaled in, is judged separately.
+    most = hpa["max_replicas"] if hpa else replicas
+    at_min = allows_eviction(min_available, max_unavailable, hpa["min_replicas"]) if hpa else None
     return {
         "name": pdb.name,
         "min_available": min_available,
         "max_unavailable": max_unavailable,
-        "allows_eviction": allows_eviction(min_available, max_unavailable, replicas),
+        "allows_eviction": allows_eviction(min_available, max_unavailable, most),
+        "allows_eviction_at_hpa_min": at_min,
     }
 
 

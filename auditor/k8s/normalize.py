@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from auditor.gcp.iam import PiiLabel
 from auditor.k8s.enrich import ClusterIndex, enrich_workload
 from auditor.k8s.objects import (
     WORKLOAD_KINDS,
@@ -27,6 +28,9 @@ from auditor.k8s.resources import configmap_data, service_account_data, service_
 from auditor.k8s.selectors import map_selector_matches
 from auditor.k8s.workload import Workload, build_workload
 from auditor.model import Resource
+
+# The default PII label (auditor.yaml `pii`): `data-classification: pii`.
+DEFAULT_PII = PiiLabel()
 
 
 @dataclass(slots=True)
@@ -44,29 +48,31 @@ def normalize(
     source: str,
     default_namespace: str = "default",
     observed_at: datetime | None = None,
+    pii: PiiLabel = DEFAULT_PII,
 ) -> NormalizeResult:
     """Turn raw objects of one cluster into k8s.* resources with cross-object facts filled in.
 
     Namespaced objects without a namespace go to `default_namespace` (as kubectl would, or
     the release namespace for a Helm chart). Objects of kinds we do not read, and repeats of
-    an object already seen, are skipped with a warning.
+    an object already seen, are skipped with a warning. `pii` is the label that marks a
+    namespace (or an object) as holding personal data; it sets each resource's `pii` field.
     """
     result = NormalizeResult()
     parsed = _parse_all(objects, default_namespace, result.warnings)
     index = ClusterIndex.build(parsed)
     workloads = [build_workload(obj) for obj in parsed if obj.kind in WORKLOAD_KINDS]
     for workload in workloads:
-        enrich_workload(workload, index)
+        enrich_workload(workload, index, pii)
         prefix = f"{where(workload.obj.location)}{workload.obj.describe()}: "
         result.warnings.extend(prefix + w for w in workload.warnings)
     by_object = {id(w.obj): w for w in workloads}
     neighbours = _WorkloadLookup(workloads)
     builder = _Builder(cluster, source, observed_at)
     for obj in parsed:
-        data = _data(obj, by_object.get(id(obj)), neighbours, index)
+        data = _data(obj, by_object.get(id(obj)), neighbours, index, pii)
         if data is not None:
             result.resources.append(builder.resource(obj, data))
-    result.resources.extend(builder.namespaces(parsed, workloads, index))
+    result.resources.extend(builder.namespaces(parsed, workloads, index, pii))
     return result
 
 
@@ -96,24 +102,32 @@ def _parse_all(
 
 
 def _data(
-    obj: K8sObject, workload: Workload | None, lookup: _WorkloadLookup, index: ClusterIndex
+    obj: K8sObject,
+    workload: Workload | None,
+    lookup: _WorkloadLookup,
+    index: ClusterIndex,
+    pii: PiiLabel,
 ) -> dict[str, Any] | None:
     if workload is not None:
         return workload.data
     namespace = obj.namespace or ""
+    data: dict[str, Any]
     if obj.kind == "Service":
         data = service_data(obj)
         data["workloads"] = [_workload_ref(w) for w in lookup.selected(namespace, data["selector"])]
-        return data
-    if obj.kind == "ServiceAccount":
+    elif obj.kind == "ServiceAccount":
         data = service_account_data(obj)
         data["workloads"] = [_workload_ref(w) for w in lookup.running_as(namespace, obj.name)]
-        return data
-    if obj.kind == "ConfigMap":
-        return configmap_data(obj)
-    if obj.kind in ("RoleBinding", "ClusterRoleBinding"):
-        return binding_data(obj, index.roles)
-    return None  # Namespaces are built with their counts; policies, PDBs, HPAs, roles enrich.
+    elif obj.kind == "ConfigMap":
+        data = configmap_data(obj)
+    elif obj.kind in ("RoleBinding", "ClusterRoleBinding"):
+        data = binding_data(obj, index.roles)
+    else:
+        return None  # Namespaces are built with their counts; policies, PDBs, HPAs, roles enrich.
+    # Its own label, or its namespace's (a ClusterRoleBinding has only its own).
+    namespace_labels = index.namespace_labels(obj.namespace) if obj.namespace else {}
+    data["pii"] = pii.matches(obj.labels) or pii.matches(namespace_labels)
+    return data
 
 
 class _WorkloadLookup:
@@ -173,7 +187,11 @@ class _Builder:
         )
 
     def namespaces(
-        self, parsed: list[K8sObject], workloads: list[Workload], index: ClusterIndex
+        self,
+        parsed: list[K8sObject],
+        workloads: list[Workload],
+        index: ClusterIndex,
+        pii: PiiLabel,
     ) -> list[Resource]:
         """One k8s.namespace per Namespace object and per namespace only referenced by objects."""
         workload_counts = Counter(w.obj.namespace for w in workloads)
@@ -190,7 +208,7 @@ class _Builder:
                     source=self.source,
                     scope=f"{self.cluster}/{name}",
                     data=_namespace_data(
-                        name, declared, index, workload_counts[name], self.cluster
+                        name, declared, index, workload_counts[name], self.cluster, pii
                     ),
                     observed_at=self.observed_at,
                     location=declared.location if declared else None,
@@ -200,12 +218,18 @@ class _Builder:
 
 
 def _namespace_data(
-    name: str, declared: K8sObject | None, index: ClusterIndex, workloads: int, cluster: str
+    name: str,
+    declared: K8sObject | None,
+    index: ClusterIndex,
+    workloads: int,
+    cluster: str,
+    pii: PiiLabel,
 ) -> dict[str, Any]:
     return {
         "name": name,
         "cluster": cluster,
         "declared": declared is not None,
+        "pii": declared is not None and pii.matches(declared.labels),
         "labels": dict(declared.labels) if declared else {},
         "annotations": dict(declared.annotations) if declared else {},
         "default_deny": index.default_deny(name),

@@ -15,7 +15,8 @@ from typing import Any
 import helm_python
 
 from auditor.errors import InputError
-from auditor.k8s import RawObject, normalize
+from auditor.gcp.iam import PiiLabel
+from auditor.k8s import DEFAULT_PII, RawObject, normalize
 from auditor.loaders.manifests import raw_objects
 from auditor.loaders.result import LoadResult
 from auditor.loaders.yaml_lines import read_documents
@@ -42,13 +43,15 @@ def load_chart(
     namespace: str = "default",
     cluster: str = "manifests",
     source: str = "helm",
+    pii: PiiLabel = DEFAULT_PII,
 ) -> LoadResult:
     """Render a chart like `helm template` and normalise what it produces.
 
     Values files merge in order, then each `--set` expression, as helm does. Objects without a
     namespace land in the release `namespace`. Helm test hooks are skipped with a warning.
     Load and render failures raise InputError naming the chart (and the template and line
-    when helm says which).
+    when helm says which). `pii` is the label that marks namespaces and objects as holding
+    personal data.
     """
     chart_path = Path(chart_dir)
     if not is_chart_dir(chart_path):
@@ -67,7 +70,9 @@ def load_chart(
         template_file = _template_file(chart_path, template)
         display = str(template_file)
         objects.extend(_template_objects(rendered[template], display, template_file, warnings))
-    normalised = normalize(objects, cluster=cluster, source=source, default_namespace=namespace)
+    normalised = normalize(
+        objects, cluster=cluster, source=source, default_namespace=namespace, pii=pii
+    )
     return LoadResult(normalised.resources, warnings + normalised.warnings)
 
 

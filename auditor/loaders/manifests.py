@@ -8,7 +8,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from auditor.errors import InputError
-from auditor.k8s import RawObject, normalize
+from auditor.gcp.iam import PiiLabel
+from auditor.k8s import DEFAULT_PII, RawObject, normalize
 from auditor.k8s.objects import is_list
 from auditor.loaders.result import LoadResult
 from auditor.loaders.yaml_lines import YamlDocument, read_documents
@@ -19,12 +20,17 @@ MANIFEST_SUFFIXES = (".yaml", ".yml")
 
 
 def load_manifests(
-    paths: Sequence[str | Path], *, cluster: str = "manifests", source: str = "manifests"
+    paths: Sequence[str | Path],
+    *,
+    cluster: str = "manifests",
+    source: str = "manifests",
+    pii: PiiLabel = DEFAULT_PII,
 ) -> LoadResult:
     """Resources from every manifest under `paths`, with warnings for documents skipped.
 
     Directories are walked recursively for *.yaml and *.yml (hidden entries ignored) in sorted
     order, so the output is stable. A YAML syntax error raises InputError at its file and line.
+    `pii` is the label that marks namespaces and objects as holding personal data.
     """
     objects: list[RawObject] = []
     warnings: list[str] = []
@@ -32,7 +38,7 @@ def load_manifests(
         display = str(path)
         for document in read_documents(read_input_text(path), display):
             objects.extend(raw_objects(document, display, warnings))
-    normalised = normalize(objects, cluster=cluster, source=source)
+    normalised = normalize(objects, cluster=cluster, source=source, pii=pii)
     return LoadResult(normalised.resources, warnings + normalised.warnings)
 
 

@@ -108,7 +108,9 @@ def load_static(
         sources.append(SourceHealth(name=name, type=kind, up=True, resources=len(loaded.resources)))
 
     if plan.manifests:
-        loaded = load_manifests(plan.manifests, cluster=options.cluster, source="manifests")
+        loaded = load_manifests(
+            plan.manifests, cluster=options.cluster, source="manifests", pii=options.pii
+        )
         record("manifests", "manifests", loaded)
     for chart in plan.charts:
         loaded = load_chart(
@@ -119,6 +121,7 @@ def load_static(
             namespace=options.namespace,
             cluster=options.cluster,
             source=f"helm:{chart.name}",
+            pii=options.pii,
         )
         record(f"helm:{chart.name}", "helm", loaded)
     policies: list[Path] = []

@@ -75,6 +75,7 @@ def test_pdb_selects_by_labels_and_expressions(normalise: Callable[..., Any]) ->
         "min_available": 2,
         "max_unavailable": None,
         "allows_eviction": True,
+        "allows_eviction_at_hpa_min": None,
     }
     assert result.workload("worker")["pdbs"] == []
 
@@ -103,19 +104,32 @@ def test_allows_eviction(
     assert allows_eviction(min_available, max_unavailable, replicas) is expected
 
 
-def test_pdb_against_hpa_minimum(normalise: Callable[..., Any]) -> None:
-    """When an HPA scales the workload, a PDB is judged at the HPA's minimum replicas."""
-    hpa = (
-        "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\n"
-        "metadata: {name: api, namespace: ingest}\n"
-        "spec: {scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: api},"
-        " minReplicas: 2, maxReplicas: 10}\n"
-    )
+HPA_2_TO_10 = (
+    "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\n"
+    "metadata: {name: api, namespace: ingest}\n"
+    "spec: {scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: api},"
+    " minReplicas: 2, maxReplicas: 10}\n"
+)
+
+
+def test_pdb_against_hpa_minimum_and_maximum(normalise: Callable[..., Any]) -> None:
+    """Under an HPA a budget is judged at the HPA's maximum (can it ever release a pod?) and,
+    separately, at its minimum (does it block while scaled in?)."""
     data = normalise(
-        docs(API, hpa, pdb("p", "{matchLabels: {app: api}}", "minAvailable: 2"))
+        docs(API, HPA_2_TO_10, pdb("p", "{matchLabels: {app: api}}", "minAvailable: 2"))
     ).workload("api")
     assert data["hpa"] == {"name": "api", "min_replicas": 2, "max_replicas": 10}
+    assert data["pdbs"][0]["allows_eviction"] is True
+    assert data["pdbs"][0]["allows_eviction_at_hpa_min"] is False
+
+
+def test_pdb_that_never_releases_a_pod_under_an_hpa(normalise: Callable[..., Any]) -> None:
+    """maxUnavailable 0 blocks at every scale, the HPA's maximum included."""
+    data = normalise(
+        docs(API, HPA_2_TO_10, pdb("p", "{matchLabels: {app: api}}", "maxUnavailable: 0"))
+    ).workload("api")
     assert data["pdbs"][0]["allows_eviction"] is False
+    assert data["pdbs"][0]["allows_eviction_at_hpa_min"] is False
 
 
 def test_hpa_matches_target_kind_and_name(normalise: Callable[..., Any]) -> None:

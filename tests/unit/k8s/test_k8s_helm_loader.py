@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from auditor.errors import InputError
+from auditor.gcp.iam import PiiLabel
 from auditor.loaders.helm import is_chart_dir, load_chart, template_line
 
 CHART = Path(__file__).resolve().parents[2] / "fixtures" / "k8s" / "chart"
@@ -103,3 +104,12 @@ def test_is_chart_dir(tmp_path: Path) -> None:
     assert not is_chart_dir(CHART / "Chart.yaml")
     with pytest.raises(InputError, match="not a Helm chart"):
         load_chart(tmp_path)
+
+
+def test_the_pii_label_reaches_the_rendered_objects() -> None:
+    """The scan's PII label is applied to what the chart renders (here, its release label)."""
+    result = load_chart(
+        CHART, release_name="nightly", namespace="etl", pii=PiiLabel("release", ("nightly",))
+    )
+    [worker] = [r for r in result.resources if r.kind == "k8s.workload"]
+    assert worker.data["pii"] is True

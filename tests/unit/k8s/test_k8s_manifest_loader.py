@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from auditor.errors import InputError
+from auditor.gcp.iam import PiiLabel
 from auditor.loaders.manifests import load_manifests
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "k8s"
@@ -88,3 +89,16 @@ def test_undecodable_file_is_an_input_error(tmp_path: Path) -> None:
     path.write_bytes(b"\xff\xfe\x00kind")
     with pytest.raises(InputError, match="not UTF-8"):
         load_manifests([path])
+
+
+def test_the_pii_label_reaches_the_manifests(tmp_path: Path) -> None:
+    """A namespace carrying the configured PII label marks itself and its objects as PII."""
+    (tmp_path / "etl.yaml").write_text(
+        "apiVersion: v1\nkind: Namespace\nmetadata: {name: etl, labels: {classification: gdpr}}\n"
+        "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings, namespace: etl}\n",
+        encoding="utf-8",
+    )
+    default = load_manifests([tmp_path])
+    assert {r.data["pii"] for r in default.resources} == {False}
+    configured = load_manifests([tmp_path], pii=PiiLabel("classification", ("gdpr",)))
+    assert {r.data["pii"] for r in configured.resources} == {True}

@@ -303,3 +303,27 @@ spec:
     assert data["replicas"] == 3
     assert data["containers"][0]["run_as_user"] == 0
     assert data["containers"][0]["ports"][0]["container_port"] == 8080
+
+
+def test_command_and_args_are_kept_as_strings(normalise: Callable[..., Any]) -> None:
+    """command and args keep their order, numbers become strings, and unset lists are empty."""
+    data = normalise(
+        """
+apiVersion: v1
+kind: Pod
+metadata: {name: migrate, namespace: etl}
+spec:
+  containers:
+    - name: migrate
+      image: flyway/flyway:10.15.0
+      command: [flyway]
+      args: [-connectRetries, 3, migrate]
+    - {name: idle, image: "busybox:1.36.1"}
+"""
+    ).workload("migrate")
+    migrate, idle = data["containers"]
+    assert (migrate["command"], migrate["args"]) == (
+        ["flyway"],
+        ["-connectRetries", "3", "migrate"],
+    )
+    assert (idle["command"], idle["args"]) == ([], [])
