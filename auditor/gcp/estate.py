@@ -33,7 +33,8 @@ _Key = TypeVar("_Key", str, tuple[str, str])
 
 
 class ListingConflict(ValueError):
-    """The same account, key, role or cluster listed twice; `location` is the second."""
+    """The same account, key, role or cluster listed twice with different contents (two
+    exports of different moments); `location` is the second. Identical copies are one."""
 
     def __init__(self, message: str, location: Location | None) -> None:
         self.location = location
@@ -149,7 +150,7 @@ class _Builder:
         self.pii = pii
         self.observed_at = at
         self.resources: list[Resource] = []
-        self._ids: set[tuple[str, str]] = set()
+        self._ids: dict[tuple[str, str], dict[str, Any]] = {}
         self.accounts = {account.email: account for account, _ in listings.service_accounts}
         self.usage = _Usage.of(
             listings.authentications, {a.email: a.project_id for a in self.accounts.values()}
@@ -158,9 +159,12 @@ class _Builder:
     def add(
         self, kind: str, resource_id: str, scope: str, data: dict[str, Any], where: Location | None
     ) -> None:
-        if (kind, resource_id) in self._ids:
-            raise ListingConflict(f"{resource_id} is listed twice", where)
-        self._ids.add((kind, resource_id))
+        seen = self._ids.get((kind, resource_id))
+        if seen is not None:
+            if seen == data:
+                return  # the same object exported twice (list and describe): one resource
+            raise ListingConflict(f"{resource_id} is listed twice, differently", where)
+        self._ids[(kind, resource_id)] = data
         self.resources.append(
             Resource(kind, resource_id, self.source, scope, data, self.observed_at, where)
         )
@@ -232,7 +236,14 @@ class _Builder:
             self.add(KEY_KIND, resource_id, scope, data, where)
 
     def custom_roles(self) -> None:
+        # `roles list` omits permissions that `roles describe` of the same role prints: where
+        # both were read, the described one stands.
+        described = {
+            role.role for role, _ in self.listings.custom_roles if role.permissions is not None
+        }
         for role, where in self.listings.custom_roles:
+            if role.permissions is None and role.role in described:
+                continue
             self.add(CUSTOM_ROLE_KIND, role.role, role.scope, role.facts(), where)
 
     def clusters(self) -> None:

@@ -66,9 +66,8 @@ def load_gcloud_estate(
         iam = IamFacts.from_resources(estate.policies.resources)
     if listings:
         parsed = GcloudListings()
-        warnings: list[str] = []
         for path in listings:
-            _read_listing(Path(path), parsed, warnings)
+            _read_listing(Path(path), parsed)
         try:
             resources = normalise_listings(parsed, source=source, iam=iam, pii=pii)
         except ListingConflict as exc:
@@ -76,11 +75,27 @@ def load_gcloud_estate(
             raise InputError(
                 str(exc), path=where.file if where else "", line=where.line if where else None
             ) from None
-        estate.listings = LoadResult(resources=resources, warnings=warnings)
+        estate.listings = LoadResult(resources=resources, warnings=_unknown_permissions(parsed))
     return estate
 
 
-def _read_listing(file: Path, into: GcloudListings, warnings: list[str]) -> None:
+def _unknown_permissions(listings: GcloudListings) -> list[str]:
+    """A warning per file listing roles whose permissions no file of the scan gives."""
+    described = {role.role for role, _ in listings.custom_roles if role.permissions is not None}
+    files = {
+        where.file
+        for role, where in listings.custom_roles
+        if role.permissions is None and role.role not in described and where is not None
+    }
+    return [
+        f"{file}: roles without includedPermissions (`gcloud iam roles list` prints none): "
+        "their permissions are unknown and not judged; export each with `gcloud iam roles "
+        "describe ROLE_ID --project=PROJECT_ID --format=json`"
+        for file in sorted(files)
+    ]
+
+
+def _read_listing(file: Path, into: GcloudListings) -> None:
     display = str(file)
     text = read_input_text(file)
     try:
@@ -96,7 +111,6 @@ def _read_listing(file: Path, into: GcloudListings, warnings: list[str]) -> None
             f"not gcloud output auditor reads: expected {EXPECTED_LISTINGS}", path=display, line=1
         )
     locator = _JsonLocator(text, display)
-    roles_before = len(into.custom_roles)
     single = not isinstance(document, list)
     for index, raw in enumerate(items):
         path: FieldPath = () if single else (index,)
@@ -109,12 +123,6 @@ def _read_listing(file: Path, into: GcloudListings, warnings: list[str]) -> None
                 path=display,
                 line=locator.line_of(exc.path),
             ) from None
-    if any(role.permissions is None for role, _ in into.custom_roles[roles_before:]):
-        warnings.append(
-            f"{display}: roles without includedPermissions (`gcloud iam roles list` prints "
-            "none): their permissions are unknown and not judged; export them with "
-            "`gcloud iam roles describe ROLE_ID --project=PROJECT_ID --format=json`"
-        )
 
 
 def _parse_into(
