@@ -56,7 +56,7 @@ def parse_activity(raw: Any, path: FieldPath) -> LastAuthentication:
     activity_type = fields.required_text(entry, "activityType", path)
     if activity_type not in ACTIVITY_TYPES:
         raise ListingFormatError(
-            f"activityType {activity_type!r} is not {' or '.join(ACTIVITY_TYPES)}",
+            f"{activity_type!r} is not {' or '.join(ACTIVITY_TYPES)}",
             (*path, "activityType"),
         )
     resource = fields.required_text(entry, "fullResourceName", path)
@@ -65,7 +65,7 @@ def parse_activity(raw: Any, path: FieldPath) -> LastAuthentication:
     if not match or (match["key"] is not None) != wants_key:
         shape = "…/serviceAccounts/EMAIL/keys/KEY_ID" if wants_key else "…/serviceAccounts/EMAIL"
         raise ListingFormatError(
-            f"fullResourceName of a {activity_type} activity must be "
+            f"a {activity_type} activity names "
             f"//iam.googleapis.com/projects/PROJECT{shape.removeprefix('…')}",
             (*path, "fullResourceName"),
         )

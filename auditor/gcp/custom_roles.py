@@ -67,15 +67,13 @@ def parse_custom_role(raw: Any, path: FieldPath) -> CustomRole:
     match = _CUSTOM_ROLE_NAME.match(name)
     if not match:
         raise ListingFormatError(
-            f"name {name!r} is not a custom role: expected projects/PROJECT_ID/roles/ID or "
+            f"{name!r} is not a custom role: expected projects/PROJECT_ID/roles/ID or "
             "organizations/NUMBER/roles/ID (predefined roles/… are not read)",
             (*path, "name"),
         )
     stage = fields.text(role, "stage", path)
     if stage is not None and stage not in STAGES:
-        raise ListingFormatError(
-            f"stage {stage!r} is not one of {', '.join(STAGES)}", (*path, "stage")
-        )
+        raise ListingFormatError(f"{stage!r} is not one of {', '.join(STAGES)}", (*path, "stage"))
     permissions = fields.texts(role, "includedPermissions", path)
     collection = match["collection"]
     return CustomRole(

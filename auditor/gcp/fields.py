@@ -44,9 +44,9 @@ def text(
     """The string at `key`; None when absent or empty, unless `required`."""
     value = raw.get(key)
     if value is not None and not isinstance(value, str):
-        raise ListingFormatError(f"{key} must be a string", (*path, key))
+        raise ListingFormatError("must be a string", (*path, key))
     if required and not value:
-        raise ListingFormatError(f"{key} is missing", (*path, key))
+        raise ListingFormatError(f"{key} is missing", path)
     return value or None
 
 
@@ -61,7 +61,7 @@ def flag(raw: Mapping[str, Any], key: str, path: FieldPath) -> bool | None:
     """The boolean at `key`; None when absent (the API omits false booleans)."""
     value = raw.get(key)
     if value is not None and not isinstance(value, bool):
-        raise ListingFormatError(f"{key} must be true or false", (*path, key))
+        raise ListingFormatError("must be true or false", (*path, key))
     return value
 
 
@@ -71,7 +71,7 @@ def mapping(raw: Mapping[str, Any], key: str, path: FieldPath) -> Mapping[str, A
     if value is None:
         return {}
     if not isinstance(value, Mapping):
-        raise ListingFormatError(f"{key} must be an object", (*path, key))
+        raise ListingFormatError("must be an object", (*path, key))
     return value
 
 
@@ -81,7 +81,7 @@ def objects(raw: Mapping[str, Any], key: str, path: FieldPath) -> list[Any]:
     if value is None:
         return []
     if not isinstance(value, list):
-        raise ListingFormatError(f"{key} must be a list", (*path, key))
+        raise ListingFormatError("must be a list", (*path, key))
     return value
 
 
@@ -113,7 +113,7 @@ def timestamp(raw: Mapping[str, Any], key: str, path: FieldPath) -> str | None:
     moment = parse_time(value)
     if moment is None:
         raise ListingFormatError(
-            f"{key} {value!r} is not an RFC 3339 time like 2025-01-31T09:30:00Z", (*path, key)
+            f"{value!r} is not an RFC 3339 time like 2025-01-31T09:30:00Z", (*path, key)
         )
     return format_time(moment)
 

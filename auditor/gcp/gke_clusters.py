@@ -144,7 +144,7 @@ def _project_and_location(
     match = _SELF_LINK.search(link) if link else None
     if link and (not match or match["name"] != name):
         raise ListingFormatError(
-            "selfLink must end /projects/PROJECT/locations/LOCATION/clusters/NAME",
+            "expected …/projects/PROJECT/locations/LOCATION/clusters/NAME",
             (*path, "selfLink"),
         )
     if match is None:

@@ -93,10 +93,10 @@ def parse_service_account(raw: Any, path: FieldPath) -> ServiceAccount:
         match = _ACCOUNT_NAME.match(name)
         if not match:
             raise ListingFormatError(
-                "name must be projects/PROJECT_ID/serviceAccounts/EMAIL", (*path, "name")
+                "expected projects/PROJECT_ID/serviceAccounts/EMAIL", (*path, "name")
             )
         if match["email"].lower() != email:
-            raise ListingFormatError(f"name names {match['email']}, not {email}", (*path, "name"))
+            raise ListingFormatError(f"names {match['email']}, not {email}", (*path, "name"))
         project = match["project"] if match["project"] != "-" else None
     project = project or fields.text(account, "projectId", path) or project_of_email(email)
     if project is None:
@@ -125,12 +125,12 @@ def parse_key(raw: Any, path: FieldPath) -> ServiceAccountKey:
     match = _KEY_NAME.match(name)
     if not match:
         raise ListingFormatError(
-            "name must be projects/PROJECT_ID/serviceAccounts/EMAIL/keys/KEY_ID", (*path, "name")
+            "expected projects/PROJECT_ID/serviceAccounts/EMAIL/keys/KEY_ID", (*path, "name")
         )
     key_type = fields.required_text(key, "keyType", path)
     if key_type not in KEY_TYPES:
         raise ListingFormatError(
-            f"keyType {key_type!r} is not USER_MANAGED or SYSTEM_MANAGED", (*path, "keyType")
+            f"{key_type!r} is not USER_MANAGED or SYSTEM_MANAGED", (*path, "keyType")
         )
     email = match["email"].lower()
     expires_at = fields.timestamp(key, "validBeforeTime", path)

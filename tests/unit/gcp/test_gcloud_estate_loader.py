@@ -167,7 +167,7 @@ def test_a_malformed_object_is_an_error_at_its_line_and_field(tmp_path: Path) ->
     line = next(n for n, text in enumerate(path.read_text().splitlines(), 1) if '"USER"' in text)
     assert caught.value.path == str(path)
     assert caught.value.line == line
-    assert caught.value.detail.startswith("[1].keyType: keyType 'USER' is not USER_MANAGED")
+    assert caught.value.detail.startswith("[1].keyType: 'USER' is not USER_MANAGED")
 
 
 def test_the_same_object_twice_is_one_resource_unless_it_differs(tmp_path: Path) -> None:

@@ -75,7 +75,7 @@ def test_any_project_name_falls_back_to_project_id_then_the_address() -> None:
 @pytest.mark.parametrize(
     ("raw", "field", "message"),
     [
-        ({"name": ACCOUNT["name"]}, "[2].email", "email is missing"),
+        ({"name": ACCOUNT["name"]}, "[2]", "email is missing"),
         ({**ACCOUNT, "disabled": "yes"}, "[2].disabled", "true or false"),
         ({**ACCOUNT, "name": f"projects/p/serviceAccounts/other@{SA}"}, "[2].name", "not etl@"),
         ("etl", "[2]", "a service account"),
@@ -104,9 +104,15 @@ def test_key_times_are_normalised_and_never_expiring_keys_have_no_expiry() -> No
 @pytest.mark.parametrize(
     ("raw", "message"),
     [
-        ({**KEY, "keyType": "USER"}, "keyType 'USER' is not USER_MANAGED or SYSTEM_MANAGED"),
+        (
+            {**KEY, "keyType": "USER"},
+            r"^\[0\]\.keyType: 'USER' is not USER_MANAGED or SYSTEM_MANAGED",
+        ),
         ({k: v for k, v in KEY.items() if k != "keyType"}, "keyType is missing"),
-        ({**KEY, "validAfterTime": "yesterday"}, "validAfterTime 'yesterday' is not an RFC 3339"),
+        (
+            {**KEY, "validAfterTime": "yesterday"},
+            r"^\[0\]\.validAfterTime: 'yesterday' is not an RFC 3339",
+        ),
         ({**KEY, "validAfterTime": "2025-03-01T10:00:00"}, "is not an RFC 3339"),
     ],
 )
@@ -166,7 +172,7 @@ def test_predefined_roles_and_unknown_stages_are_errors() -> None:
     """Only custom roles are read, and stage must be one the API uses."""
     with pytest.raises(ListingFormatError, match="not a custom role"):
         parse_custom_role({"name": "roles/editor"}, (1,))
-    with pytest.raises(ListingFormatError, match="stage 'LIVE'"):
+    with pytest.raises(ListingFormatError, match=r"^stage: 'LIVE' is not one of"):
         parse_custom_role({**ROLE, "stage": "LIVE"}, ())
 
 
@@ -302,11 +308,14 @@ def test_zonal_self_link_gives_project_and_zone() -> None:
     ("raw", "message"),
     [
         ({"name": "c1", "nodePools": []}, "selfLink is missing"),
-        ({**CLUSTER, "selfLink": LINK.replace("/c1", "/c2")}, r"^selfLink: selfLink must end"),
-        ({**CLUSTER, "nodePools": [{"config": {}}]}, r"^nodePools\[0\]\.name: name is missing"),
+        (
+            {**CLUSTER, "selfLink": LINK.replace("/c1", "/c2")},
+            r"^selfLink: expected …/projects/PROJECT",
+        ),
+        ({**CLUSTER, "nodePools": [{"config": {}}]}, r"^nodePools\[0\]: name is missing"),
         (
             {**CLUSTER, "nodePools": [pool(oauthScopes="cloud-platform")]},
-            r"^nodePools\[0\]\.config\.oauthScopes: oauthScopes must be a list",
+            r"^nodePools\[0\]\.config\.oauthScopes: must be a list",
         ),
         ({**CLUSTER, "resourceLabels": {"team": 3}}, r"^resourceLabels\.team: label values"),
     ],
