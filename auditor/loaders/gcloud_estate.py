@@ -26,7 +26,8 @@ from auditor.gcp.policy import FieldPath, dotted
 from auditor.gcp.service_accounts import parse_key, parse_service_account
 
 # The policy loader's locator maps a JSON path to its line; one implementation for both.
-from auditor.loaders.iam_policy import _JsonLocator, load_iam_policies
+from auditor.loaders.iam_policy import load_iam_policies
+from auditor.loaders.json_lines import JsonLocator
 from auditor.loaders.result import LoadResult
 from auditor.model import Location
 from auditor.textfiles import read_input_text
@@ -110,7 +111,7 @@ def _read_listing(file: Path, into: GcloudListings) -> None:
         raise InputError(
             f"not gcloud output auditor reads: expected {EXPECTED_LISTINGS}", path=display, line=1
         )
-    locator = _JsonLocator(text, display)
+    locator = JsonLocator(text, display)
     single = not isinstance(document, list)
     for index, raw in enumerate(items):
         path: FieldPath = () if single else (index,)

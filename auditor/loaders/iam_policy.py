@@ -11,10 +11,8 @@ argument; later sources override earlier keys.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import re
-from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -22,10 +20,10 @@ from typing import Any
 
 from auditor.errors import InputError
 from auditor.gcp.iam import PiiLabel, PolicySnapshot, normalise_policies
-from auditor.gcp.policy import FieldPath, PolicyFormatError, dotted
+from auditor.gcp.policy import PolicyFormatError, dotted
 from auditor.gcp.scopes import SCOPE_TYPES, is_valid_scope_id, parse_scope
+from auditor.loaders.json_lines import JsonLocator
 from auditor.loaders.result import LoadResult
-from auditor.model import Location
 from auditor.textfiles import read_input_text
 
 # Suffixes after the scope in a file name, tried longest first; then `.json`.
@@ -90,7 +88,7 @@ class _PolicyFile:
     """One policy file read and located, ready for the normaliser."""
 
     display: str
-    locator: _JsonLocator
+    locator: JsonLocator
     snapshot: PolicySnapshot
     parent: str | None
 
@@ -113,7 +111,7 @@ def _read_policy_file(
             path=display,
             line=1,
         )
-    locator = _JsonLocator(text, display)
+    locator = JsonLocator(text, display)
     sidecar = _read_sidecar(labels_sidecar(file))
     merged_labels = dict(sidecar.labels)
     if "labels" in data:
@@ -166,7 +164,7 @@ def scope_from_file_name(file: Path) -> str | None:
 
 
 def _resolve_scope(
-    file: Path, data: Mapping[str, Any], given: str | None, locator: _JsonLocator
+    file: Path, data: Mapping[str, Any], given: str | None, locator: JsonLocator
 ) -> str:
     display = str(file)
     if given is not None:
@@ -260,62 +258,3 @@ def _label_map(value: Any, display: str, line: int) -> dict[str, str]:
             line=line,
         )
     return dict(value)
-
-
-class _JsonLocator:
-    """The line of every value in a JSON text, by path, found by walking the text once.
-
-    Only used after json.loads accepted the text; a walk that goes wrong leaves the paths it
-    could not reach unlocated (line of the nearest located parent) rather than raising.
-    """
-
-    def __init__(self, text: str, display: str) -> None:
-        self.display = display
-        self._text = text
-        self._decoder = json.JSONDecoder()
-        self._newlines = [i for i, ch in enumerate(text) if ch == "\n"]
-        self._offsets: dict[FieldPath, int] = {}
-        # Locations are a convenience: a walk that trips leaves later paths unlocated.
-        with contextlib.suppress(ValueError, IndexError, RecursionError):
-            self._walk(self._skip(0), ())
-
-    def line_of(self, path: FieldPath) -> int:
-        """Line of the value at `path`, or of its nearest located ancestor."""
-        for end in range(len(path), -1, -1):
-            offset = self._offsets.get(path[:end])
-            if offset is not None:
-                return bisect_right(self._newlines, offset - 1) + 1
-        return 1
-
-    def locate(self, path: FieldPath) -> Location | None:
-        """The file and line of the value at `path`, when the walk reached it."""
-        offset = self._offsets.get(path)
-        if offset is None:
-            return None
-        return Location(file=self.display, line=bisect_right(self._newlines, offset - 1) + 1)
-
-    def _skip(self, index: int) -> int:
-        text = self._text
-        while index < len(text) and text[index] in " \t\r\n":
-            index += 1
-        return index
-
-    def _walk(self, index: int, path: FieldPath) -> int:
-        """Record where the value at `index` starts; return the index after it."""
-        self._offsets[path] = index
-        opener = self._text[index]
-        if opener not in "{[":
-            return int(self._decoder.raw_decode(self._text, index)[1])
-        closer = "}" if opener == "{" else "]"
-        index = self._skip(index + 1)
-        position = 0
-        while self._text[index] != closer:
-            key: str | int = position
-            if opener == "{":
-                key, index = self._decoder.raw_decode(self._text, index)
-                index = self._skip(self._skip(index) + 1)  # past the ':'
-            index = self._skip(self._walk(index, (*path, key)))
-            if self._text[index] == ",":
-                index = self._skip(index + 1)
-            position += 1
-        return index + 1
