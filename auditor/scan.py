@@ -16,6 +16,7 @@ from auditor.engine.evaluate import Engine
 from auditor.engine.loader import load_rules
 from auditor.engine.rule import Rule
 from auditor.errors import ConfigError, RuleError
+from auditor.k8s.exemptions import apply_container_waivers
 from auditor.loaders.static import StaticOptions, load_static
 from auditor.model import Inventory, ResourceRef, Severity
 from auditor.paths import bundled_rules_dir
@@ -84,6 +85,12 @@ def run_scan(
     for warning in loaded.warnings:
         log.warning("input skipped", detail=warning)
     inventory = Inventory(resources=loaded.resources, sources=sources)
+    # Waivers that name a container become exemptions the rules see on that container.
+    container_waivers = [w for w in request.waivers if w.spec.container is not None]
+    if container_waivers:
+        apply_container_waivers(
+            inventory.resources, container_waivers, [r.id for r in rules], now.date()
+        )
     engine = Engine(rules)
     evaluation = engine.evaluate(inventory.resources, now)
     log.info(

@@ -252,3 +252,54 @@ def test_demo_table_gates_by_default(auditor_cli: Callable[..., Run]) -> None:
     run = auditor_cli("scan", "--demo")
     assert run.code == 1
     assert "critical" in run.stdout.lower() or "high" in run.stdout.lower()
+
+
+MESHED = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api, namespace: ingest}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: api}}
+  template:
+    metadata: {labels: {app: api}}
+    spec:
+      containers:
+        - name: main
+          image: registry.example.com/api:1.0.0
+          securityContext: {privileged: false}
+        - name: istio-proxy
+          image: registry.example.com/proxy:1.20.0
+          securityContext: {privileged: true}
+"""
+
+
+def test_container_waiver_exempts_only_that_container(
+    tmp_path: Path, auditor_cli: Callable[..., Run]
+) -> None:
+    """A waiver naming the mesh sidecar silences it; the same workload's main container is judged."""
+    (tmp_path / "api.yaml").write_text(MESHED)
+    args = ("scan", "api.yaml", "--format", "json", "--fail-on", "none")
+
+    def privileged(run: Run) -> list[dict[str, object]]:
+        assert run.code == 0, run.stderr
+        findings = json.loads(run.stdout)["findings"]
+        return [f for f in findings if f["rule_id"] == "gke-workload-privileged"]
+
+    assert len(privileged(auditor_cli(*args))) == 1
+    (tmp_path / "auditor.yaml").write_text(
+        textwrap.dedent("""\
+        waivers:
+          - rule: gke-workload-privileged
+            resource: "*/ingest/Deployment/api"
+            container: istio-proxy
+            reason: the mesh sidecar needs NET_ADMIN via privileged mode
+            owner: platform@example.com
+            expires: 2099-01-01
+        """)
+    )
+    assert privileged(auditor_cli(*args)) == []
+    (tmp_path / "api.yaml").write_text(MESHED.replace("privileged: false", "privileged: true"))
+    [finding] = privileged(auditor_cli(*args))
+    assert "main" in str(finding["message"])
+    assert "istio-proxy" not in str(finding["message"])
