@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from auditor.engine.evaluate import escalate
-from auditor.engine.expressions import new_context
+from auditor.engine.expressions import PARAMS_TABLE, new_context
 from auditor.engine.rule import Rule
 from auditor.engine.spec import CaseSpec
 
@@ -35,7 +35,7 @@ def _run(rule: Rule, case: CaseSpec, expected: str) -> CaseResult:
         return CaseResult(rule.id, expected, case.name, False, f"now {case.now!r} is not RFC 3339")
     context = new_context(now)
     context.add_variable("resource", case.resource)
-    context.add_variable("params", {**rule.params, **case.params})
+    context.add_variable(PARAMS_TABLE, {rule.id: {**rule.params, **case.params}})
     try:
         violated = rule.when.evaluate(context)
     except Exception as exc:  # noqa: BLE001 - a raising rule is a failed case, with the reason

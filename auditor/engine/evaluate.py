@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from auditor.engine.expressions import new_context
+from auditor.engine.expressions import PARAMS_TABLE, new_context
 from auditor.engine.rule import Rule
 from auditor.model import EvaluationError, Finding, Resource, ResourceRef, Severity
 
@@ -55,16 +55,16 @@ class Engine:
         """
         result = Evaluation()
         context = new_context(now)
+        context.add_variable(PARAMS_TABLE, {rule.id: rule.params for rule in self.rules})
         for resource in resources:
             rules = self._by_kind.get(resource.kind)
             if not rules:
                 continue
             # The resource dict is converted to CEL values once and shared by all its rules.
-            context.add_variable("resource", resource.data)
+            context.add_variable("resource", resource.data)  # the only per-resource add
             ref = ResourceRef.of(resource)
             for rule in rules:
                 result.checks += 1
-                context.add_variable("params", rule.params)
                 try:
                     violated = rule.when.evaluate(context)
                 except Exception as exc:  # noqa: BLE001 - any rule failure is reported, not raised

@@ -148,7 +148,7 @@ def _check_semantics(spec: RuleSpec, document: LocatedDocument, path: Path) -> R
 
     def compiled(source: str, where: PathKey) -> Expression:
         try:
-            return compile_expression(source, declared_params=declared)
+            return compile_expression(source, rule_id=spec.id, declared_params=declared)
         except ExpressionError as exc:
             raise RuleError(
                 f"{'.'.join(map(str, where))}: {exc}", path=str(path), line=document.line_of(where)
@@ -156,7 +156,7 @@ def _check_semantics(spec: RuleSpec, document: LocatedDocument, path: Path) -> R
 
     when = compiled(spec.when, ("when",))
     try:
-        message = compile_template(spec.message, declared_params=declared)
+        message = compile_template(spec.message, rule_id=spec.id, declared_params=declared)
     except ExpressionError as exc:
         raise RuleError(
             f"message: {exc}", path=str(path), line=document.line_of(("message",))

@@ -6,14 +6,19 @@ from datetime import UTC, datetime
 
 import pytest
 
-from auditor.engine.expressions import ExpressionError, compile_expression, new_context
+from auditor.engine.expressions import (
+    PARAMS_TABLE,
+    ExpressionError,
+    compile_expression,
+    new_context,
+)
 
 
 def _run(source: str, resource: dict[str, object], params: dict[str, object]) -> object:
-    expression = compile_expression(source, declared_params=frozenset(params))
+    expression = compile_expression(source, rule_id="r", declared_params=frozenset(params))
     context = new_context(datetime(2026, 11, 26, tzinfo=UTC))
     context.add_variable("resource", resource)
-    context.add_variable("params", params)
+    context.add_variable(PARAMS_TABLE, {"r": params})
     return expression.evaluate(context)
 
 
@@ -44,4 +49,4 @@ def test_bad_pattern_raises_at_evaluation() -> None:
 def test_misspelled_namespace_function_is_unknown() -> None:
     """A function outside CEL, the extension libraries and auditor's own is rejected."""
     with pytest.raises(ExpressionError, match="unknown function 'serch'"):
-        compile_expression("re.serch(resource.name, 'x')", declared_params=frozenset())
+        compile_expression("re.serch(resource.name, 'x')", rule_id="r", declared_params=frozenset())
