@@ -11,6 +11,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from auditor.collectors.base import SourceSettings
+from auditor.collectors.registry import UnknownSourceType, settings_model_for
 from auditor.errors import ConfigError, InputError
 from auditor.model import Severity
 from auditor.yaml_lines import LocatedDocument, read_located
@@ -73,6 +75,14 @@ class LoggingConfig(_Section):
     format: Literal["auto", "console", "json"] = "auto"
 
 
+class StateConfig(_Section):
+    """Where the state store lives (history windows; the daemon's finding lifecycle)."""
+
+    path: Path = Field(
+        default=Path(".auditor/state.db"), description="SQLite file; its folder is created."
+    )
+
+
 class AuditorConfig(_Section):
     """The whole of auditor.yaml."""
 
@@ -81,6 +91,11 @@ class AuditorConfig(_Section):
     waivers: list[WaiverConfig] = Field(default_factory=list)
     pii: PiiConfig = Field(default_factory=PiiConfig)
     logging: LoggingConfig = Field(default_factory=LoggingConfig)
+    state: StateConfig = Field(default_factory=StateConfig)
+    sources: list[SourceSettings] = Field(
+        default_factory=list,
+        description="Live sources; each entry's fields depend on its `type` (docs/sources/).",
+    )
 
     @field_validator("waivers")
     @classmethod
@@ -152,10 +167,47 @@ def load_config(
             raise ConfigError(f"environment variable {name} names no config field")
         _apply(data, key_path, value, name)
         origins[key_path] = name
+    raw_sources = data.get("sources", [])
+    if isinstance(raw_sources, list):
+        data = {**data, "sources": _validate_sources(raw_sources, document, path)}
     try:
         return AuditorConfig.model_validate(data)
     except ValidationError as exc:
         raise _config_error(exc, document, path, origins) from None
+
+
+def _validate_sources(
+    raw_sources: list[Any], document: LocatedDocument, path: Path | None
+) -> list[SourceSettings]:
+    """Each entry against its own type's settings model, so errors name `sources.N.field`."""
+    where = str(path) if path else ""
+
+    def line(*loc: str | int) -> int | None:
+        return document.line_of(("sources", *loc)) if path else None
+
+    settings: list[SourceSettings] = []
+    for index, raw in enumerate(raw_sources):
+        if not isinstance(raw, dict) or not isinstance(raw.get("type"), str):
+            raise ConfigError(f"sources.{index}: needs a `type`", path=where, line=line(index))
+        try:
+            model = settings_model_for(raw["type"])
+        except UnknownSourceType as exc:
+            raise ConfigError(
+                f"sources.{index}.type: {exc}", path=where, line=line(index, "type")
+            ) from None
+        try:
+            settings.append(model.model_validate(raw))
+        except ValidationError as exc:
+            error = exc.errors()[0]
+            loc = (index, *error["loc"])
+            message = "unknown key" if error["type"] == "extra_forbidden" else error["msg"]
+            dotted = ".".join(str(p) for p in ("sources", *loc))
+            raise ConfigError(f"{dotted}: {message}", path=where, line=line(*loc)) from None
+    names = [s.name for s in settings]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise ConfigError(f"sources: two sources are named {duplicates[0]!r}", path=where)
+    return settings
 
 
 def _config_error(

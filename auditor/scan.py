@@ -11,6 +11,8 @@ from pathlib import Path
 import structlog
 
 from auditor import __version__
+from auditor.collectors.base import SourceSettings
+from auditor.collectors.collect import collect_sources
 from auditor.config import AuditorConfig
 from auditor.engine.evaluate import Engine
 from auditor.engine.loader import load_rules
@@ -21,6 +23,7 @@ from auditor.loaders.static import StaticOptions, load_static
 from auditor.model import Inventory, ResourceRef, Severity
 from auditor.paths import bundled_rules_dir
 from auditor.report import ScanReport
+from auditor.state import HistoryStore
 from auditor.waivers import Waiver, apply_baseline, apply_waivers, load_baseline
 
 log = structlog.get_logger(__name__)
@@ -36,6 +39,7 @@ class ScanRequest:
     rule_paths: tuple[Path, ...] = ()
     waivers: tuple[Waiver, ...] = ()
     baseline: Path | None = None
+    sources: tuple[SourceSettings, ...] = ()
 
 
 class RuleLoadFailed(RuleError):
@@ -76,15 +80,34 @@ def select_rules(config: AuditorConfig, extra_paths: Sequence[Path] = ()) -> lis
     ]
 
 
+def collect_inventory(request: ScanRequest, config: AuditorConfig, now: datetime) -> Inventory:
+    """Static inputs and live sources of one scan, in one inventory."""
+    inventory = Inventory()
+    if request.paths:
+        loaded, sources = load_static(request.paths, request.static)
+        for warning in loaded.warnings:
+            log.warning("input skipped", detail=warning)
+        inventory.add(loaded.resources)
+        inventory.sources.extend(sources)
+    if request.sources:
+        history = HistoryStore(config.state.path)
+        try:
+            for result in collect_sources(request.sources, history, lambda: now):
+                for warning in result.warnings:
+                    log.warning("source warning", source=result.health.name, detail=warning)
+                inventory.add(result.resources)
+                inventory.sources.append(result.health)
+        finally:
+            history.close()
+    return inventory
+
+
 def run_scan(
     request: ScanRequest, config: AuditorConfig, now: datetime
 ) -> tuple[ScanReport, Inventory]:
     """Scan the request's inputs; returns the report and the inventory it judged."""
     rules = select_rules(config, request.rule_paths)
-    loaded, sources = load_static(request.paths, request.static)
-    for warning in loaded.warnings:
-        log.warning("input skipped", detail=warning)
-    inventory = Inventory(resources=loaded.resources, sources=sources)
+    inventory = collect_inventory(request, config, now)
     # Waivers that name a container become exemptions the rules see on that container.
     container_waivers = [w for w in request.waivers if w.spec.container is not None]
     if container_waivers:
@@ -115,7 +138,7 @@ def run_scan(
         resources=[ResourceRef.of(r) for r in inventory.resources if r.kind in judged],
         findings=evaluation.findings,
         errors=evaluation.errors,
-        sources=sources,
+        sources=inventory.sources,
         expired_waivers=expired,
         inputs=[str(p) for p in request.paths],
         extra=extra,

@@ -34,6 +34,7 @@ def create(output: Path, waiver_files: tuple[Path, ...], **input_args: Any) -> N
         static=inputs.static,
         fail_on=None,
         rule_paths=inputs.rule_paths,
+        sources=inputs.sources,
         waivers=collect_waivers(inputs, waiver_files),
     )
     now = datetime.now(UTC)

@@ -9,8 +9,7 @@ from typing import Any
 import click
 
 from auditor.cli.common import input_options, resolve_inputs
-from auditor.loaders.static import load_static
-from auditor.model import Inventory
+from auditor.scan import ScanRequest, collect_inventory
 from auditor.snapshot import write_snapshot
 
 
@@ -18,9 +17,10 @@ from auditor.snapshot import write_snapshot
 @input_options
 @click.option("-o", "--output", type=click.Path(path_type=Path), required=True)
 def collect(output: Path, **input_args: Any) -> None:
-    """Read PATHS and write their normalised resources to OUTPUT (docs/snapshot-format.md)."""
+    """Read PATHS and live sources; write their resources to OUTPUT (docs/snapshot-format.md)."""
     inputs = resolve_inputs(**input_args)
-    loaded, sources = load_static(inputs.paths, inputs.static)
-    inventory = Inventory(resources=loaded.resources, sources=sources)
-    write_snapshot(output, inventory, datetime.now(UTC))
+    now = datetime.now(UTC)
+    request = ScanRequest(paths=inputs.paths, static=inputs.static, sources=inputs.sources)
+    inventory = collect_inventory(request, inputs.config, now)
+    write_snapshot(output, inventory, now)
     click.echo(f"snapshot: {len(inventory)} resource(s) written to {output}", err=True)

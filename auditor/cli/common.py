@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 import click
 
+from auditor.collectors.base import SourceSettings
 from auditor.config import AuditorConfig, find_config, load_config
 from auditor.errors import UsageError
 from auditor.gcp.iam import PiiLabel
@@ -53,6 +54,13 @@ def input_options(func: F) -> F:
             type=click.Path(path_type=Path),
             help="Extra rule files or folders (repeatable).",
         ),
+        click.option(
+            "--source",
+            "source_names",
+            multiple=True,
+            help="Also read this live source from the config's `sources` (repeatable).",
+        ),
+        click.option("--all-sources", is_flag=True, help="Also read every configured source."),
         click.option("--log-level", type=LOG_LEVELS, help="Log level (default from config)."),
     ]
     for option in reversed(options):
@@ -69,6 +77,7 @@ class Inputs:
     paths: tuple[Path, ...]
     static: StaticOptions
     rule_paths: tuple[Path, ...]
+    sources: tuple[SourceSettings, ...] = ()
 
 
 def resolve_inputs(
@@ -83,6 +92,8 @@ def resolve_inputs(
     cluster: str | None,
     iam_scope: str | None,
     rule_paths: tuple[Path, ...],
+    source_names: tuple[str, ...],
+    all_sources: bool,
     log_level: str | None,
 ) -> Inputs:
     """Load the config, configure logging, and check that there is something to read."""
@@ -96,10 +107,11 @@ def resolve_inputs(
         paths = (estate,)
         if config_path is None:
             config_path = demo_dir() / "auditor.yaml"
-    elif not paths:
-        raise UsageError("nothing to scan: give one or more PATHs, or --demo")
     resolved_config = find_config(config_path)
     config = load_config(resolved_config)
+    sources = _select_sources(config, source_names, all_sources)
+    if not paths and not sources:
+        raise UsageError("nothing to scan: give PATHs, --source NAME, --all-sources or --demo")
     configure_logging(log_level or config.logging.level, config.logging.format)
     static = StaticOptions(
         cluster=cluster or config.scan.cluster,
@@ -116,7 +128,21 @@ def resolve_inputs(
         paths=paths,
         static=static,
         rule_paths=rule_paths,
+        sources=sources,
     )
+
+
+def _select_sources(
+    config: AuditorConfig, names: tuple[str, ...], everything: bool
+) -> tuple[SourceSettings, ...]:
+    if everything:
+        return tuple(config.sources)
+    by_name = {s.name: s for s in config.sources}
+    unknown = [n for n in names if n not in by_name]
+    if unknown:
+        known = ", ".join(sorted(by_name)) or "none configured"
+        raise UsageError(f"no source named {unknown[0]!r} in the config (sources: {known})")
+    return tuple(by_name[n] for n in names)
 
 
 def collect_waivers(inputs: Inputs, waiver_files: tuple[Path, ...]) -> tuple[Waiver, ...]:

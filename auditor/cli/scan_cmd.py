@@ -83,6 +83,7 @@ def scan(
         static=inputs.static,
         fail_on=parse_fail_on(fail_on_value),
         rule_paths=inputs.rule_paths,
+        sources=inputs.sources,
         waivers=collect_waivers(inputs, waiver_files),
         baseline=baseline,
     )

@@ -303,3 +303,32 @@ def test_container_waiver_exempts_only_that_container(
     [finding] = privileged(auditor_cli(*args))
     assert "main" in str(finding["message"])
     assert "istio-proxy" not in str(finding["message"])
+
+
+def test_live_source_down_is_a_finding_not_silence(
+    project: Path, auditor_cli: Callable[..., Run]
+) -> None:
+    """A configured source that cannot be read yields auditor-source-down and fails the gate."""
+    (project / "auditor.yaml").write_text(
+        "sources:\n"
+        "  - {name: gitops, type: files, paths: [k8s]}\n"
+        "  - {name: exports, type: files, paths: [missing-dir]}\n"
+    )
+    run = auditor_cli("scan", "--all-sources", "--format", "json", cwd=project)
+    assert run.code == 1, run.stderr
+    report = json.loads(run.stdout)
+    down = [f for f in report["findings"] if f["rule_id"] == "auditor-source-down"]
+    assert [f["resource"]["id"] for f in down] == ["exports"]
+    assert "missing-dir: no such file or directory" in down[0]["message"]
+    health = {s["name"]: s["up"] for s in report["sources"]}
+    assert health == {"gitops": True, "exports": False}
+    assert any(f["resource"]["source"] == "gitops" for f in report["findings"])
+
+
+def test_unknown_source_name(project: Path, auditor_cli: Callable[..., Run]) -> None:
+    """--source with a name not in the config is a usage error listing the configured ones."""
+    (project / "auditor.yaml").write_text(
+        "sources:\n  - {name: gitops, type: files, paths: [k8s]}\n"
+    )
+    error = _one_line_error(auditor_cli("scan", "--source", "prod", cwd=project))
+    assert error == "error: no source named 'prod' in the config (sources: gitops)"

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from auditor.collectors.collect import collect_sources
+from auditor.collectors.files import FilesSettings
 from auditor.engine.cases import run_cases
 from auditor.engine.catalogue import render_catalogue
 from auditor.engine.loader import load_rules, rule_files
 from auditor.engine.rule import Rule
-from auditor.loaders.static import StaticOptions, load_static
 from auditor.model import Category
 from auditor.paths import bundled_rules_dir, demo_dir
+from auditor.state import HistoryStore
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -56,10 +59,13 @@ def test_every_benchmark_reference_names_version_and_item() -> None:
 
 
 def test_every_rule_kind_is_produced_by_a_loader() -> None:
-    """A rule over a kind no loader produces could never fire: the demo estate has them all."""
-    loaded, _ = load_static([demo_dir() / "estate"], StaticOptions())
-    assert not loaded.warnings
-    missing = sorted({r.kind for r in LIBRARY} - {r.kind for r in loaded.resources})
+    """A rule over a kind nothing produces could never fire: the demo estate, read as a live
+    `files` source, produces every kind the library judges (auditor.source included)."""
+    settings = FilesSettings(name="demo", type="files", paths=[demo_dir() / "estate"])
+    [result] = collect_sources([settings], HistoryStore(), lambda: datetime.now(UTC))
+    assert result.health.up, result.health.error
+    assert not result.warnings
+    missing = sorted({r.kind for r in LIBRARY} - {r.kind for r in result.resources})
     assert not missing, f"the demo estate produces no {missing}"
 
 
