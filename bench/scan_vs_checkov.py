@@ -5,7 +5,7 @@ Generates the workload set into bench/out/workloads, installs checkov into its o
 interleaved, measuring wall time and the peak memory of its whole process tree (see
 bench/measure.py). Every run's report is checked, so a tool that scanned nothing fails the
 benchmark instead of winning it. Prints medians (min-max), the ratios against the targets,
-and writes everything to bench/out/results.json.
+and writes everything to bench/out/results.json (or --results PATH).
 
     .venv/bin/python bench/scan_vs_checkov.py            # 5,000 manifests, 5 runs each
     .venv/bin/python bench/scan_vs_checkov.py --quick    # 500 manifests, 2 runs each
@@ -219,9 +219,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--auditor", type=Path, help="auditor executable (default .venv)")
     parser.add_argument("--checkov-spec", default=CHECKOV_SPEC, help="pip spec for checkov")
     parser.add_argument(
+        "--results",
+        type=Path,
+        default=OUT / "results.json",
+        help="where to write the raw results (and read them, with --reuse-checkov)",
+    )
+    parser.add_argument(
         "--reuse-checkov",
         action="store_true",
-        help="take checkov's runs from the last results.json (same set and version) and"
+        help="take checkov's runs from the --results file (same set and version) and"
         " measure auditor only: checkov needs minutes per run, auditor changes more often",
     )
     args = parser.parse_args(argv)
@@ -261,11 +267,10 @@ def build_tools(args: argparse.Namespace) -> tuple[list[Tool], str | None]:
     return tools, checkov_version
 
 
-def reuse_checkov_runs(tool: Tool, version: str, workloads: dict[str, Any]) -> None:
-    """Fill `tool.runs` from the last results.json; refuse when the set or version differ."""
-    path = OUT / "results.json"
+def reuse_checkov_runs(tool: Tool, version: str, workloads: dict[str, Any], path: Path) -> None:
+    """Fill `tool.runs` from earlier results; refuse when the set or checkov version differ."""
     if not path.is_file():
-        raise SystemExit(f"--reuse-checkov: no {path.relative_to(ROOT)} yet")
+        raise SystemExit(f"--reuse-checkov: no {path} yet")
     previous = json.loads(path.read_text(encoding="utf-8"))
     earlier = previous.get("tools", {}).get("checkov")
     if earlier is None or not earlier.get("runs"):
@@ -309,7 +314,7 @@ def main(argv: list[str] | None = None) -> int:
     workloads = {"count": args.count, "seed": args.seed, "objects": dict(kinds)}
     tools, checkov_version = build_tools(args)
     if args.reuse_checkov:
-        reuse_checkov_runs(tools[-1], str(checkov_version), workloads)
+        reuse_checkov_runs(tools[-1], str(checkov_version), workloads, args.results)
     # Interleaved, so drift in the machine's state falls on both tools alike.
     for index in range(1, args.runs + 1):
         for tool in (t for t in tools if t.reused_from is None):
@@ -344,11 +349,12 @@ def main(argv: list[str] | None = None) -> int:
         "ratios": ratios,
         "targets": {"wall": WALL_TARGET, "memory": MEMORY_TARGET, "met": targets},
     }
-    (OUT / "results.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    args.results.parent.mkdir(parents=True, exist_ok=True)
+    args.results.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print_table(tools, ratios, targets)
     for tool in tools:
         print(f"{tool.name}: {results['tools'][tool.name]['checks_per_scan']} checks per scan")
-    print(f"raw results: {(OUT / 'results.json').relative_to(ROOT)}")
+    print(f"raw results: {args.results}")
     return 0
 
 
