@@ -75,7 +75,7 @@ class MariaDB:
     def install(self) -> None:
         """Create the system tables in a fresh datadir."""
         self.datadir.mkdir(parents=True, exist_ok=True)
-        subprocess.run(
+        done = subprocess.run(
             [
                 "mariadb-install-db",
                 "--no-defaults",
@@ -84,10 +84,13 @@ class MariaDB:
                 "--auth-root-authentication-method=normal",
                 "--skip-test-db",
             ],
-            check=True,
             capture_output=True,
             timeout=120,
+            check=False,
         )
+        if done.returncode != 0:
+            output = (done.stdout + done.stderr).decode(errors="replace")
+            raise AssertionError(f"mariadb-install-db {self.name} failed: {output[-3000:]}")
 
     def start(self, *, primary: bool) -> None:
         """Launch mariadbd and wait until it answers."""
