@@ -12,7 +12,13 @@ from datetime import datetime
 from typing import Any
 
 from auditor.collectors.airflow import delivery as dags_delivery
-from auditor.collectors.airflow.api import Dialect, dag_facts, import_error_facts, parse_time
+from auditor.collectors.airflow.api import (
+    Dialect,
+    dag_facts,
+    import_error_facts,
+    iso,
+    parse_time,
+)
 from auditor.collectors.airflow.client import AirflowClient
 from auditor.collectors.airflow.normalise import (
     DAG_KIND,
@@ -181,13 +187,17 @@ class AirflowCollector:
             points.append((series, now, point))
             if not paused or facts.get("is_active") is False:
                 continue
-            event_time = None
-            if not denied:
+            # The audit log is asked once per pause: the answer is kept with the observation.
+            event_time = parse_time(point.get("event_since"))
+            if event_time is None and not denied and not point.get("event_checked"):
                 try:
                     event_time = pause_time_from_events(self.client, dialect, dag_id)
+                    point["event_checked"] = True
                 except SourceError as exc:
                     denied = True
                     problems.append(f"audit log (pause times): {exc}")
+            if event_time is not None:
+                point["event_since"] = iso(event_time)
             observed = parse_time(point.get("since"))
             if event_time is not None:
                 result[dag_id] = (event_time, "event_log")

@@ -111,8 +111,9 @@ def observed_pause(previous: dict[str, Any] | None, paused: bool, now: datetime)
     paused, so the first observation survives the store's trimming of old points."""
     if not paused:
         return {"paused": False}
-    since = previous.get("since") if previous and previous.get("paused") else None
-    return {"paused": True, "since": since or iso(now)}
+    if previous and previous.get("paused"):
+        return {**previous, "since": previous.get("since") or iso(now)}
+    return {"paused": True, "since": iso(now)}
 
 
 def lookback_start(now: datetime, hours: float) -> datetime:

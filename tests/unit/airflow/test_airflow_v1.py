@@ -26,14 +26,14 @@ def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeV1]:
         yield fake
 
 
-def _collect(server: FakeV1, **extra: Any) -> SourceResult:
+def _collect(server: FakeV1, history: HistoryStore | None = None, **extra: Any) -> SourceResult:
     settings = AirflowSettings.model_validate(
         {"name": "composer2", "type": "airflow", "url": server.url,
          "auth": {"type": "basic", "username": USER, "password": {"env": "AIRFLOW2_PASSWORD"}},
          "timeout_seconds": 10, **extra}
     )  # fmt: skip
     collector = create_collector(settings)
-    context = CollectorContext(now=lambda: NOW, history=HistoryStore())
+    context = CollectorContext(now=lambda: NOW, history=history or HistoryStore())
     try:
         return run_collection("composer2", "airflow", collector, context, timeout_seconds=10)
     finally:
@@ -111,3 +111,15 @@ def test_wrong_basic_password_is_auth_and_not_echoed(
     assert (result.health.up, result.error_kind) == (False, "auth")
     assert "not-the-Password-42" not in repr([r.data for r in result.resources])
     assert "not-the-Password-42" not in result.health.error
+
+
+def test_audit_log_is_asked_once_per_pause(server: FakeV1) -> None:
+    """The pause time found in the audit log is kept with the observation: the next
+    collection reuses it instead of asking again."""
+    history = HistoryStore()
+    first = _collect(server, history)
+    second = _collect(server, history)
+    assert sum("/eventLogs" in r for r in server.requests) == 1
+    for result in (first, second):
+        gdpr = _data(result, "composer2/gdpr_erasure")
+        assert gdpr["paused_since"] == "2026-11-02T08:15:00+00:00"
