@@ -9,6 +9,7 @@ source down.
 from __future__ import annotations
 
 import concurrent.futures
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -57,16 +58,38 @@ class MysqlCollector:
 
     def __init__(self, settings: MysqlSettings) -> None:
         self.settings = settings
+        # One open connection per instance, reused across collections as mysqld_exporter's
+        # pool is: a fresh login costs more than every query of a check together.
+        self._sessions: dict[str, Session] = {}
+        self._lock = threading.Lock()
+
+    def _session(self, instance: InstanceSettings) -> Session:
+        with self._lock:
+            session = self._sessions.pop(instance.name, None)
+        if session is not None and session.alive():
+            return session
+        if session is not None:
+            session.close()
+        password = instance.password.read() if instance.password else ""
+        return Session(instance, password)
 
     def _read(
         self, instance: InstanceSettings, observed_at: datetime, known: list[str]
     ) -> InstanceOutcome:
         try:
-            password = instance.password.read() if instance.password else ""
-            with Session(instance, password) as session:
+            session = self._session(instance)
+            try:
                 rows = read_instance(session, self.settings.heartbeat)
+            except BaseException:
+                session.close()
+                raise
         except SourceError as exc:
             return InstanceOutcome(instance, error=exc)
+        with self._lock:
+            previous = self._sessions.pop(instance.name, None)
+            self._sessions[instance.name] = session
+        if previous is not None:
+            previous.close()
         resources = normalise_instance(self.settings, instance, rows, observed_at, known)
         return InstanceOutcome(instance, resources)
 
@@ -171,7 +194,11 @@ class MysqlCollector:
         return retained
 
     def close(self) -> None:
-        """Connections live only for one collection: nothing to release."""
+        """Close the instances' open connections."""
+        with self._lock:
+            sessions, self._sessions = list(self._sessions.values()), {}
+        for session in sessions:
+            session.close()
 
 
 def _memory(resources: list[Resource]) -> dict[str, Any]:

@@ -136,6 +136,16 @@ class Session:
         except OSError as exc:
             raise source_error(exc, self.where) from None
 
+    def alive(self) -> bool:
+        """Whether the kept connection still answers (a cheap ping, no reconnect)."""
+        try:
+            self.connection.ping(reconnect=False)
+        except pymysql.MySQLError:
+            return False
+        except OSError:
+            return False
+        return True
+
     def close(self) -> None:
         """Close the connection; a dead one is already closed."""
         try:
