@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import Any
 
 from confluent_kafka.admin import AdminClient
 
 from auditor.collectors.base import Collection, CollectorContext
 from auditor.collectors.kafka.client import ClusterReader
+from auditor.collectors.kafka.groups import group_data
 from auditor.collectors.kafka.history import LagHistory
+from auditor.collectors.kafka.records import Group, Topic, TopicPartition
 from auditor.collectors.kafka.resources import build_resources
 from auditor.collectors.kafka.settings import KafkaSettings
 
@@ -36,18 +39,58 @@ class KafkaCollector:
     def collect(self, context: CollectorContext) -> Collection:
         """Read the cluster once; lag and status use this scan plus the history kept so far."""
         now = context.now()
-        read = self._reader.read()
         self._history.attach(context.history)
-        self._history.record(
-            now,
-            read.log_end,
-            {g.id: g.committed for g in read.groups if g.committed is not None},
-            topics=[t.name for t in read.topics],
-            groups=[g.id for g in read.groups],
-        )
-        resources = build_resources(read, self._history, self.settings, now)
+        scan = _Scan(self._history, self.settings, now)
+        try:
+            read = self._reader.read(scan)
+        except BaseException:
+            # Part of this scan may be in the in-memory history but not in the store: drop
+            # the memory, the store is re-read on the next collection.
+            self._history.detach()
+            raise
+        self._history.flush(g.id for g in read.groups)
+        resources = build_resources(read, scan.groups, self.settings, now)
         return Collection(resources=resources, problems=read.problems)
 
     def close(self) -> None:
         """Release the client."""
         self._reader.close()
+
+
+class _Scan:
+    """Judges each group as its offsets arrive, while the other fetches are in flight."""
+
+    def __init__(self, history: LagHistory, settings: KafkaSettings, now: datetime) -> None:
+        self.history = history
+        self.settings = settings
+        self.now = now
+        self.groups: dict[str, dict[str, Any]] = {}
+        self._topics: dict[str, Topic] = {}
+        self._log_end: Mapping[TopicPartition, int] = {}
+        self._log_start: Mapping[TopicPartition, int] = {}
+
+    def offsets(
+        self,
+        topics: list[Topic],
+        log_end: Mapping[TopicPartition, int],
+        log_start: Mapping[TopicPartition, int],
+    ) -> None:
+        """Record the log ends (time lag needs this scan's point before any group is judged)."""
+        self._topics = {t.name: t for t in topics}
+        self._log_end, self._log_start = log_end, log_start
+        self.history.record_log_ends(self.now, log_end, self._topics)
+
+    def group(self, group: Group) -> None:
+        """Record the group's offsets and judge it."""
+        if group.committed is not None:
+            self.history.record_commits(group.id, group.committed)
+        self.groups[group.id] = group_data(
+            group,
+            self._log_end,
+            self._log_start,
+            self._topics,
+            self.history,
+            self.settings.lag,
+            self.settings.cluster_name,
+            self.now.timestamp(),
+        )

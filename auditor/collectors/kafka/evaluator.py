@@ -14,8 +14,10 @@ scan, so the window is the last N scans of a partition that has a committed offs
 Otherwise OK. A lagging partition with fewer than `min_scans` scans is UNKNOWN. The group takes
 its worst partition's status, with STOP, STALL and REWIND reported as ERR (as Burrow does).
 
-Every verdict carries the numbers behind it (lag then and now, last commit age, window span),
-because an unexplained status is what Burrow's users struggle with (Burrow #745, #738).
+Every verdict carries the numbers behind it (lag then and now, last commit age, window span)
+and a sentence quoting them, because an unexplained status is what Burrow's users struggle
+with (Burrow #745, #738). The sentence is written only when asked for: a scan judges every
+lagging partition, and reports on few.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 
 class PartitionStatus(StrEnum):
@@ -39,7 +42,7 @@ class PartitionStatus(StrEnum):
     @property
     def rank(self) -> int:
         """Higher is worse."""
-        return list(PartitionStatus).index(self)
+        return _RANK[self]
 
 
 class GroupStatus(StrEnum):
@@ -51,8 +54,11 @@ class GroupStatus(StrEnum):
     ERR = "ERR"
 
 
-@dataclass(frozen=True, slots=True)
-class Scan:
+_RANK = {status: rank for rank, status in enumerate(PartitionStatus)}
+_ERRORS = (PartitionStatus.STOP, PartitionStatus.STALL, PartitionStatus.REWIND)
+
+
+class Scan(NamedTuple):
     """One scan of one partition: when, the group's committed offset, and the log end."""
 
     at: float
@@ -62,20 +68,69 @@ class Scan:
     @property
     def lag(self) -> int:
         """Records behind, never negative (a committed offset past the log end is caught up)."""
-        return max(0, self.log_end - self.committed)
+        return self.log_end - self.committed if self.log_end > self.committed else 0
 
 
 @dataclass(frozen=True, slots=True)
 class Verdict:
-    """A partition's status, why, and the numbers the reason quotes."""
+    """A partition's status and the numbers behind it; `reason` puts them in a sentence."""
 
     status: PartitionStatus
-    reason: str
     lag_then: int
     lag_now: int
     last_commit_age_seconds: float
     window_span_seconds: float
     window_scans: int
+    first: Scan
+    last: Scan
+    allowed_lag: int = 0
+    min_scans: int = 0
+    holder: str | None = None
+    rewind: tuple[float, int, int] | None = None  # (when, offset before, offset after)
+    lowest_lag: int = 0
+
+    @property
+    def reason(self) -> str:
+        """Which condition holds, with the numbers (what Burrow never says)."""
+        first, last, status = self.first, self.last, self.status
+        span, age = duration(self.window_span_seconds), duration(self.last_commit_age_seconds)
+        trend = f"lag {self.lag_then} → {self.lag_now} over {self.window_scans} scans ({span})"
+        unmoved = f"committed offset {last.committed} has not moved for {age}"
+        if status is PartitionStatus.OK and self.lag_now <= self.allowed_lag:
+            within = f" (allowed {self.allowed_lag})" if self.allowed_lag else ""
+            return f"caught up: lag {self.lag_now}{within}"
+        if status is PartitionStatus.OK:
+            return f"keeping up: lag {self.lag_now}, as low as {self.lowest_lag} within the window"
+        if status is PartitionStatus.UNKNOWN:
+            return (
+                f"lag {self.lag_now}, but only {self.window_scans} of the {self.min_scans} "
+                "scans needed to judge it"
+            )
+        if status is PartitionStatus.STOP:
+            return (
+                f"{unmoved}, longer than the {span} the last {self.window_scans} scans span, "
+                f"while the log end stayed ahead of it at every scan; {trend}"
+            )
+        if status is PartitionStatus.REWIND and self.rewind is not None:
+            at, peak, low = self.rewind
+            return (
+                f"committed offset went back from {peak} to {low} {duration(last.at - at)} ago "
+                f"and is still below {peak} (now {last.committed}); {trend}"
+            )
+        if status is PartitionStatus.STALL:
+            who = (
+                f"member {self.holder} holds the partition"
+                if self.holder
+                else "no live member holds it"
+            )
+            return (
+                f"{unmoved} (none of the last {self.window_scans} scans saw it move; {who}); "
+                f"{trend}"
+            )
+        return (
+            f"lag never fell: {trend}; the group committed {first.committed} → "
+            f"{last.committed} while the log end moved {first.log_end} → {last.log_end}"
+        )
 
 
 def evaluate_partition(
@@ -91,65 +146,57 @@ def evaluate_partition(
     `since` is when the current committed offset was first seen; `holder` names the live
     member assigned the partition ('client-id@host'), None when no member is known to hold it.
     """
+    # Runs for every lagging partition of every group on every scan: kept lean on purpose.
     first, last = window[0], window[-1]
+    first_lag, lag_now = first.lag, last.lag
     span = last.at - first.at
-    age = max(0.0, last.at - since)
-    numbers = (first.lag, last.lag, round(age, 3), round(span, 3), len(window))
-    lag_trend = f"lag {first.lag} → {last.lag} over {len(window)} scans ({duration(span)})"
-
-    def verdict(status: PartitionStatus, reason: str) -> Verdict:
-        return Verdict(status, reason, *numbers)
-
-    if last.lag <= allowed_lag:
-        within = f" (allowed {allowed_lag})" if allowed_lag else ""
-        return verdict(PartitionStatus.OK, f"caught up: lag {last.lag}{within}")
-    if len(window) < min_scans:
-        return verdict(
-            PartitionStatus.UNKNOWN,
-            f"lag {last.lag}, but only {len(window)} of the {min_scans} scans needed to judge it",
-        )
-    unmoved = f"committed offset {last.committed} has not moved for {duration(age)}"
-    if age > span and holder is None and all(s.log_end > last.committed for s in window):
-        return verdict(
-            PartitionStatus.STOP,
-            f"{unmoved}, longer than the {duration(span)} the last {len(window)} scans span, "
-            f"while the log end stayed ahead of it at every scan; {lag_trend}",
-        )
-    rewind = _unrecovered_rewind(window)
-    if rewind is not None:
-        at, peak, low = rewind
-        return verdict(
-            PartitionStatus.REWIND,
-            f"committed offset went back from {peak} to {low} {duration(last.at - at)} ago "
-            f"and is still below {peak} (now {last.committed}); {lag_trend}",
-        )
-    if all(s.lag > allowed_lag for s in window):
-        if all(s.committed == last.committed for s in window):
-            who = f"member {holder} holds the partition" if holder else "no live member holds it"
-            return verdict(
-                PartitionStatus.STALL,
-                f"{unmoved} (none of the last {len(window)} scans saw it move; {who}); {lag_trend}",
-            )
-        if all(b.lag >= a.lag for a, b in itertools.pairwise(window)):
-            return verdict(
-                PartitionStatus.WARN,
-                f"lag never fell: {lag_trend}; the group committed {first.committed} → "
-                f"{last.committed} while the log end moved {first.log_end} → {last.log_end}",
-            )
-    low = min(s.lag for s in window)
-    return verdict(
-        PartitionStatus.OK, f"keeping up: lag {last.lag}, as low as {low} within the window"
+    age = last.at - since if last.at > since else 0.0
+    status = PartitionStatus.OK
+    rewind = None
+    lowest = 0
+    if lag_now <= allowed_lag:
+        pass
+    elif len(window) < min_scans:
+        status = PartitionStatus.UNKNOWN
+    elif age > span and holder is None and min(s.log_end for s in window) > last.committed:
+        status = PartitionStatus.STOP
+    elif (rewind := _unrecovered_rewind(window)) is not None:
+        status = PartitionStatus.REWIND
+    else:
+        lags = [s.lag for s in window]
+        lowest = min(lags)
+        if lowest > allowed_lag:
+            if min(s.committed for s in window) == max(s.committed for s in window):
+                status = PartitionStatus.STALL
+            elif all(b >= a for a, b in itertools.pairwise(lags)):
+                status = PartitionStatus.WARN
+    return Verdict(
+        status,
+        first_lag,
+        lag_now,
+        age,
+        span,
+        len(window),
+        first,
+        last,
+        allowed_lag,
+        min_scans,
+        holder,
+        rewind,
+        lowest,
     )
 
 
 def _unrecovered_rewind(window: Sequence[Scan]) -> tuple[float, int, int] | None:
     """(time, offset before, offset after) of a backwards commit still below its earlier peak."""
-    peak = window[0].committed
     found: tuple[float, int, int] | None = None
-    for before, after in itertools.pairwise(window):
-        if after.committed < before.committed:
-            found = (after.at, peak, after.committed)
-        peak = max(peak, after.committed)
+    previous = peak = window[0].committed
+    for at, committed, _ in window:
+        if committed < previous:
+            found = (at, peak, committed)
+        elif committed > peak:
+            peak = committed
+        previous = committed
     if found is None or window[-1].committed >= found[1]:
         return None
     return found
@@ -157,8 +204,9 @@ def _unrecovered_rewind(window: Sequence[Scan]) -> tuple[float, int, int] | None
 
 def group_status(statuses: Iterable[PartitionStatus]) -> tuple[GroupStatus, PartitionStatus]:
     """(group status, worst partition status); UNKNOWN for a group with no judged partition."""
-    worst = max(statuses, key=lambda s: s.rank, default=PartitionStatus.UNKNOWN)
-    if worst in (PartitionStatus.STOP, PartitionStatus.STALL, PartitionStatus.REWIND):
+    present = set(statuses)
+    worst = max(present, key=_RANK.__getitem__, default=PartitionStatus.UNKNOWN)
+    if worst in _ERRORS:
         return GroupStatus.ERR, worst
     return GroupStatus(worst.value), worst
 

@@ -2,132 +2,174 @@
 
 Sums and maxima skip partitions whose lag is not known and count them instead, so no total is
 ever NaN or silently zero: a partition with no committed offset is "without offset", one whose
-log end could not be read is "lag unknown", and neither is lag 0.
+log end could not be read is "lag unknown", and neither is lag 0. A partition within the
+allowed lag is OK without consulting its window (most of them, most of the time).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from auditor.collectors.kafka.evaluator import (
     GroupStatus,
     PartitionStatus,
+    Scan,
     Verdict,
     evaluate_partition,
     group_status,
 )
 from auditor.collectors.kafka.history import LagHistory
-from auditor.collectors.kafka.records import ClusterRead, Group, Topic
+from auditor.collectors.kafka.records import Group, Topic, TopicPartition
 from auditor.collectors.kafka.settings import LagSettings
-from auditor.collectors.kafka.timelag import TimeLag, time_lag, worst_time_lag
+from auditor.collectors.kafka.timelag import CAUGHT_UP, UNKNOWN, TimeLag
 
 GROUP_KIND = "kafka.consumer_group"
+_CAUGHT_UP = TimeLag(0.0, CAUGHT_UP)
 _NOT_PROBLEMS = (PartitionStatus.OK, PartitionStatus.UNKNOWN)
 
 
 @dataclass(frozen=True, slots=True)
-class PartitionLag:
-    """One partition of one group: offsets, lag, time lag and verdict."""
+class LaggingPartition:
+    """A partition past the allowed lag: its offsets, time lag and verdict."""
 
     topic: str
     partition: int
-    committed: int
-    log_end: int
-    log_start: int | None
+    lag: int
     time_lag: TimeLag
     verdict: Verdict
-    holder: str | None
-
-    @property
-    def lag(self) -> int:
-        """Records behind, clamped at 0."""
-        return max(0, self.log_end - self.committed)
 
 
 @dataclass(slots=True)
-class TopicTally:
-    """What one group's partitions of one topic add up to."""
+class Tally:
+    """Sums over partitions (of one topic, or of the whole group); never NaN."""
 
     partitions: int = 0
+    committed: int = 0
     without_offset: int = 0
     lag_unknown: int = 0
+    lag: int = 0
+    max_lag: int = 0
+    out_of_range: int = 0
+    time_unknown: int = 0
+    worst_time: TimeLag | None = None
+    worst_time_topic: str | None = None
+    statuses: set[PartitionStatus] = field(default_factory=set)
+
+    def add_time(self, lag: TimeLag, topic: str) -> None:
+        """Keep the largest known time lag; count the unknown ones."""
+        if lag.seconds is None:
+            self.time_unknown += 1
+        elif self.worst_time is None or lag.seconds > (self.worst_time.seconds or 0.0):
+            self.worst_time, self.worst_time_topic = lag, topic
+
+    def merge(self, other: Tally) -> None:
+        """Add another tally into this one."""
+        for name in ("partitions", "committed", "without_offset", "lag_unknown", "lag"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.out_of_range += other.out_of_range
+        self.time_unknown += other.time_unknown
+        self.max_lag = max(self.max_lag, other.max_lag)
+        if other.worst_time is not None:
+            self.add_time(other.worst_time, other.worst_time_topic or "")
+        self.statuses |= other.statuses
+
+    def time_fields(self) -> tuple[float | None, str]:
+        """(largest time lag or None, its basis)."""
+        if self.worst_time is None:
+            return None, UNKNOWN
+        return self.worst_time.seconds, self.worst_time.basis
 
 
 def group_data(
     group: Group,
-    read: ClusterRead,
+    log_end: Mapping[TopicPartition, int],
+    log_start: Mapping[TopicPartition, int],
     topics: Mapping[str, Topic],
     history: LagHistory,
     lag: LagSettings,
     cluster: str,
+    now: float,
 ) -> dict[str, Any]:
     """The normalised data of one consumer group (docs/resource-kinds/kafka.md)."""
     committed = group.committed or {}
     holders = {tp: f"{m.client_id}@{m.host}" for tp, m in group.holders().items()}
-    tallies: dict[str, TopicTally] = {}
-    lags: list[PartitionLag] = []
+    total = Tally()
+    per_topic: list[dict[str, Any]] = []
+    lagging: list[LaggingPartition] = []
+    counts = dict.fromkeys((s.value for s in PartitionStatus), 0)
+    allowed = lag.allowed_lag
     for topic_name in sorted({t for t, _ in committed}):
         topic = topics.get(topic_name)
         if topic is None:  # deleted, or not read (topics filter): its offsets mean nothing now
             continue
-        tally = tallies.setdefault(topic_name, TopicTally())
+        tally = Tally()
         for partition in topic.partitions:
             tp = (topic_name, partition.id)
             tally.partitions += 1
-            offset = committed.get(tp)
-            log_end = read.log_end.get(tp)
+            offset, end = committed.get(tp), log_end.get(tp)
             if offset is None:
                 tally.without_offset += 1
                 continue
-            if log_end is None:
+            tally.committed += 1
+            if end is None:
                 tally.lag_unknown += 1
                 continue
-            window = history.scans(group.id, *tp)
-            since = history.since(group.id, *tp)
+            behind = end - offset if end > offset else 0
+            tally.lag += behind
+            tally.max_lag = max(tally.max_lag, behind)
+            start = log_start.get(tp)
+            if start is not None and offset < start:
+                tally.out_of_range += 1
+            time_lag = history.time_lag(*tp, offset) if behind else _CAUGHT_UP
+            tally.add_time(time_lag, topic_name)
+            if behind <= allowed:
+                tally.statuses.add(PartitionStatus.OK)
+                counts[PartitionStatus.OK] += 1
+                continue
+            track = history.commits(group.id, *tp)
+            window = track.window if track and track.window else [Scan(now, offset, end)]
             verdict = evaluate_partition(
                 window,
-                since if since is not None else window[-1].at,
-                allowed_lag=lag.allowed_lag,
+                track.since if track else now,
+                allowed_lag=allowed,
                 min_scans=lag.min_scans,
                 holder=holders.get(tp),
             )
-            lags.append(
-                PartitionLag(
-                    topic=topic_name,
-                    partition=partition.id,
-                    committed=offset,
-                    log_end=log_end,
-                    log_start=read.log_start.get(tp),
-                    time_lag=time_lag(offset, history.log_end_points(*tp)),
-                    verdict=verdict,
-                    holder=holders.get(tp),
-                )
-            )
-    return _summary(group, cluster, tallies, lags, lag.max_detail_partitions)
+            tally.statuses.add(verdict.status)
+            counts[verdict.status] += 1
+            lagging.append(LaggingPartition(topic_name, partition.id, behind, time_lag, verdict))
+        seconds, basis = tally.time_fields()
+        per_topic.append(
+            {
+                "topic": topic_name,
+                "partitions": tally.partitions,
+                "committed_partitions": tally.committed,
+                "lag": tally.lag,
+                "max_lag": tally.max_lag,
+                "lag_seconds": seconds,
+                "lag_seconds_basis": basis,
+                "status": group_status(tally.statuses)[1].value,
+            }
+        )
+        total.merge(tally)
+    return _summary(group, cluster, total, per_topic, lagging, counts, lag.max_detail_partitions)
 
 
 def _summary(
     group: Group,
     cluster: str,
-    tallies: Mapping[str, TopicTally],
-    lags: list[PartitionLag],
+    total: Tally,
+    per_topic: list[dict[str, Any]],
+    lagging: list[LaggingPartition],
+    counts: dict[str, int],
     max_detail: int,
 ) -> dict[str, Any]:
-    status, worst = group_status(p.verdict.status for p in lags)
-    worst_time, unknown_time = worst_time_lag(p.time_lag for p in lags)
-    worst_time_topic = next(
-        (p.topic for p in lags if worst_time.seconds is not None and p.time_lag is worst_time),
-        None,
-    )
-    counts = {s.value: 0 for s in PartitionStatus}
-    by_topic: dict[str, list[PartitionLag]] = {}
-    for p in lags:
-        counts[p.verdict.status.value] += 1
-        by_topic.setdefault(p.topic, []).append(p)
+    status, worst = group_status(total.statuses)
+    seconds, basis = total.time_fields()
     problems = sorted(
-        (p for p in lags if p.verdict.status not in _NOT_PROBLEMS),
+        (p for p in lagging if p.verdict.status not in _NOT_PROBLEMS),
         key=lambda p: (-p.verdict.status.rank, -p.lag, p.topic, p.partition),
     )
     return {
@@ -138,60 +180,42 @@ def _summary(
         "assignor": group.assignor,
         "members": len(group.members) if group.members is not None else None,
         "offsets_readable": group.committed is not None,
-        "topics": [
-            _topic_summary(name, tally, by_topic.get(name, [])) for name, tally in tallies.items()
-        ],
-        "committed_partitions": len(lags) + sum(t.lag_unknown for t in tallies.values()),
-        "partitions_without_offset": sum(t.without_offset for t in tallies.values()),
-        "lag_unknown_partitions": sum(t.lag_unknown for t in tallies.values()),
-        "lag": sum(p.lag for p in lags),
-        "max_lag": max((p.lag for p in lags), default=0),
-        "lag_seconds": worst_time.seconds,
-        "lag_seconds_basis": worst_time.basis,
-        "lag_seconds_topic": worst_time_topic,
-        "lag_seconds_unknown_partitions": unknown_time,
-        "out_of_range_partitions": sum(
-            1 for p in lags if p.log_start is not None and p.committed < p.log_start
-        ),
+        "topics": per_topic,
+        "committed_partitions": total.committed,
+        "partitions_without_offset": total.without_offset,
+        "lag_unknown_partitions": total.lag_unknown,
+        "lag": total.lag,
+        "max_lag": total.max_lag,
+        "lag_seconds": seconds,
+        "lag_seconds_basis": basis,
+        "lag_seconds_topic": total.worst_time_topic if seconds is not None else None,
+        "lag_seconds_unknown_partitions": total.time_unknown,
+        "out_of_range_partitions": total.out_of_range,
         "status": status.value,
         "worst_partition_status": worst.value,
         "partition_statuses": counts,
-        "status_reason": _reason(group, status, worst, lags, problems),
+        "status_reason": _reason(group, status, worst, total, lagging, problems),
         "problem_partitions": [_problem(p) for p in problems[:max_detail]],
     }
 
 
-def _topic_summary(name: str, tally: TopicTally, mine: list[PartitionLag]) -> dict[str, Any]:
-    worst_time, _ = worst_time_lag(p.time_lag for p in mine)
-    _, worst = group_status(p.verdict.status for p in mine)
-    return {
-        "topic": name,
-        "partitions": tally.partitions,
-        "committed_partitions": len(mine) + tally.lag_unknown,
-        "lag": sum(p.lag for p in mine),
-        "max_lag": max((p.lag for p in mine), default=0),
-        "lag_seconds": worst_time.seconds,
-        "lag_seconds_basis": worst_time.basis,
-        "status": worst.value,
-    }
-
-
-def _problem(p: PartitionLag) -> dict[str, Any]:
+def _problem(p: LaggingPartition) -> dict[str, Any]:
+    verdict = p.verdict
     return {
         "topic": p.topic,
         "partition": p.partition,
-        "status": p.verdict.status.value,
-        "reason": p.verdict.reason,
-        "committed": p.committed,
-        "log_end_offset": p.log_end,
+        "status": verdict.status.value,
+        "reason": verdict.reason,
+        "committed": verdict.last.committed,
+        "log_end_offset": verdict.last.log_end,
         "lag": p.lag,
-        "lag_then": p.verdict.lag_then,
+        "lag_then": verdict.lag_then,
         "lag_seconds": p.time_lag.seconds,
         "lag_seconds_basis": p.time_lag.basis,
-        "last_commit_age_seconds": p.verdict.last_commit_age_seconds,
-        "window_span_seconds": p.verdict.window_span_seconds,
-        "window_scans": p.verdict.window_scans,
-        "holder": p.holder,
+        "last_commit_age_seconds": round(verdict.last_commit_age_seconds, 3),
+        "window_span_seconds": round(verdict.window_span_seconds, 3),
+        "window_scans": verdict.window_scans,
+        "holder": verdict.holder,
     }
 
 
@@ -199,19 +223,21 @@ def _reason(
     group: Group,
     status: GroupStatus,
     worst: PartitionStatus,
-    lags: list[PartitionLag],
-    problems: list[PartitionLag],
+    total: Tally,
+    lagging: list[LaggingPartition],
+    problems: list[LaggingPartition],
 ) -> str:
+    judged = total.committed - total.lag_unknown
     if group.committed is None:
         return "committed offsets could not be read"
-    if not lags:
+    if judged == 0:
         return "no committed offsets on any partition read"
     if status is GroupStatus.OK:
-        return f"all {len(lags)} partition(s) OK"
-    pool = problems or [p for p in lags if p.verdict.status is worst]
+        return f"all {judged} partition(s) OK"
+    pool = problems or [p for p in lagging if p.verdict.status is worst]
     example = max(pool, key=lambda p: (p.verdict.status.rank, p.lag))
-    same = sum(1 for p in lags if p.verdict.status is worst)
+    same = sum(1 for p in lagging if p.verdict.status is worst)
     return (
-        f"{worst.value} on {same} of {len(lags)} partition(s); "
+        f"{worst.value} on {same} of {judged} partition(s); "
         f"{example.topic}/{example.partition}: {example.verdict.reason}"
     )

@@ -7,10 +7,20 @@ the test broker cannot show (three replicas, a shrunk ISR, an offline leader, gr
 from __future__ import annotations
 
 import re
+import struct
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 from typing import Any
 
-from auditor.collectors.kafka.records import Broker, Group, Listener, Member, Partition, Topic
+from auditor.collectors.kafka.records import (
+    Broker,
+    Group,
+    Listener,
+    Member,
+    Partition,
+    Topic,
+    TopicPartition,
+)
 
 _PROTOCOLS = ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
 # ConsumerGroupState names → the names Kafka's own tools print.
@@ -22,6 +32,10 @@ _GROUP_STATES = {
     "COMPLETING_REBALANCING": "CompletingRebalance",
     "ASSIGNING": "Assigning",
     "RECONCILING": "Reconciling",
+}
+_GROUP_STATES_BY_KEY = {name.upper(): name for name in _GROUP_STATES.values()} | {
+    "PREPARINGREBALANCING": "PreparingRebalance",
+    "COMPLETINGREBALANCING": "CompletingRebalance",
 }
 
 
@@ -78,6 +92,21 @@ def parse_topics(
             )
         )
     return topics, problems
+
+
+def with_configs(
+    topics: list[Topic], configs: Mapping[str, Mapping[str, Any] | None]
+) -> list[Topic]:
+    """The topics with their DescribeConfigs entries attached (None where not readable)."""
+    return [
+        replace(
+            t,
+            configs=config_values(entries)
+            if (entries := configs.get(t.name)) is not None
+            else None,
+        )
+        for t in topics
+    ]
 
 
 def config_values(entries: Mapping[str, Any]) -> dict[str, str]:
@@ -145,29 +174,74 @@ def connection_listeners(
 
 
 def group_state(state: Any) -> str | None:
-    """Kafka's name for a group state; None when the broker does not say (UNKNOWN)."""
+    """Kafka's name for a group state ('Stable', 'PreparingRebalance'); None when unknown.
+
+    Accepts the Admin API's ConsumerGroupState and the DescribeGroups strings alike.
+    """
     if state is None:
         return None
-    raw = getattr(state, "name", str(state)).upper()
-    return _GROUP_STATES.get(raw)
+    raw = str(getattr(state, "name", state)).upper()
+    return _GROUP_STATES.get(raw) or _GROUP_STATES_BY_KEY.get(raw.replace("_", ""))
 
 
-def parse_group(
-    group_id: str,
-    listing: Any | None,
-    description: Any | None,
-    committed: Iterable[Any] | None,
-) -> tuple[Group, list[tuple[str, str]]]:
-    """One group from its listing, description and committed offsets (any may be missing),
-    and the (GROUP/TOPIC/PARTITION, error name) of offsets that came back with an error.
+def parse_assignment(data: bytes | None) -> tuple[TopicPartition, ...]:
+    """The partitions in a consumer-protocol member assignment (Kafka's ConsumerProtocol:
+    int16 version, then [topic: int16-length string, partitions: [int32]]).
 
-    A partition listed with a negative offset has no committed offset; one with an error is
-    left out.
+    Anything that does not parse (another protocol's bytes) is no assignment, not an error.
     """
-    problems: list[tuple[str, str]] = []
-    members: tuple[Member, ...] | None = None
+    if not data or len(data) < 6:
+        return ()
+    try:
+        offset = 2
+        (topics,) = struct.unpack_from(">i", data, offset)
+        offset += 4
+        assigned: list[TopicPartition] = []
+        for _ in range(max(topics, 0)):
+            (length,) = struct.unpack_from(">h", data, offset)
+            offset += 2
+            topic = data[offset : offset + length].decode("utf-8")
+            offset += length
+            (count,) = struct.unpack_from(">i", data, offset)
+            offset += 4
+            partitions = struct.unpack_from(f">{max(count, 0)}i", data, offset)
+            offset += 4 * max(count, 0)
+            assigned += [(topic, int(p)) for p in partitions]
+        return tuple(assigned)
+    except (struct.error, UnicodeDecodeError):
+        return ()
+
+
+def group_from_metadata(meta: Any) -> Group:
+    """A group from the batched listing (ListGroups + DescribeGroups, GroupMetadata)."""
+    protocol_type = str(meta.protocol_type or "")
+    return Group(
+        id=str(meta.id),
+        state=group_state(meta.state),
+        # Groups that only commit offsets (assign(), no group management) have no protocol type.
+        simple=protocol_type == "",
+        assignor=str(meta.protocol) if meta.protocol else None,
+        members=tuple(
+            Member(
+                client_id=str(m.client_id),
+                host=str(m.client_host).lstrip("/"),
+                assignment=parse_assignment(m.assignment) if protocol_type == "consumer" else (),
+            )
+            for m in meta.members or ()
+        ),
+        committed=None,
+    )
+
+
+def group_from_admin(group_id: str, listing: Any | None, description: Any | None) -> Group:
+    """A group from the per-group Admin API (ConsumerGroupListing, ConsumerGroupDescription).
+
+    Without a description its members are unknown (None), unless the listing says the group
+    cannot have any (a simple group, or one that is Empty or Dead).
+    """
     state = group_state(listing.state) if listing is not None else None
     simple = bool(listing.is_simple_consumer_group) if listing is not None else None
+    members: tuple[Member, ...] | None = () if simple or state in ("Empty", "Dead") else None
     assignor = None
     if description is not None:
         state = group_state(description.state) or state
@@ -176,7 +250,7 @@ def parse_group(
         members = tuple(
             Member(
                 client_id=str(m.client_id),
-                host=str(m.host),
+                host=str(m.host).lstrip("/"),
                 assignment=tuple(
                     (str(tp.topic), int(tp.partition))
                     for tp in (m.assignment.topic_partitions if m.assignment else None) or ()
@@ -184,21 +258,32 @@ def parse_group(
             )
             for m in description.members or ()
         )
-    offsets: dict[tuple[str, int], int] | None = None
-    if committed is not None:
-        offsets = {}
-        for tp in committed:
-            if tp.error is not None:
-                item = f"{group_id}/{tp.topic}/{tp.partition}"
-                problems.append((item, error_name(tp.error) or "error"))
-            elif tp.offset >= 0:
-                offsets[(str(tp.topic), int(tp.partition))] = int(tp.offset)
-    group = Group(
+    return Group(
         id=group_id,
         state=state,
         simple=simple,
         assignor=assignor,
         members=members,
-        committed=offsets,
+        committed=None,
     )
-    return group, problems
+
+
+def with_committed(
+    group: Group, committed: Iterable[Any] | None
+) -> tuple[Group, list[tuple[str, str]]]:
+    """The group with its committed offsets (OffsetFetch TopicPartitions), and the
+    (GROUP/TOPIC/PARTITION, error name) of offsets that came back with an error.
+
+    A partition listed with a negative offset has no committed offset; one with an error is
+    left out. `committed=None` (the fetch failed) leaves the offsets unknown.
+    """
+    if committed is None:
+        return group, []
+    problems: list[tuple[str, str]] = []
+    offsets: dict[TopicPartition, int] = {}
+    for tp in committed:
+        if tp.error is not None:
+            problems.append((f"{group.id}/{tp.topic}/{tp.partition}", error_name(tp.error) or "?"))
+        elif tp.offset >= 0:
+            offsets[(str(tp.topic), int(tp.partition))] = int(tp.offset)
+    return replace(group, committed=offsets), problems

@@ -7,8 +7,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from auditor.collectors.kafka.groups import GROUP_KIND, group_data
-from auditor.collectors.kafka.history import LagHistory
+from auditor.collectors.kafka.groups import GROUP_KIND
 from auditor.collectors.kafka.records import ClusterRead, Listener, Topic
 from auditor.collectors.kafka.settings import KafkaSettings
 from auditor.model import Resource
@@ -18,14 +17,10 @@ TOPIC_KIND = "kafka.topic"
 
 
 def build_resources(
-    read: ClusterRead, history: LagHistory, settings: KafkaSettings, now: datetime
+    read: ClusterRead, groups: Mapping[str, dict[str, Any]], settings: KafkaSettings, now: datetime
 ) -> list[Resource]:
-    """Every resource of one collection (history must already hold this scan's offsets)."""
+    """Every resource of one collection, given each group's data (groups.group_data)."""
     cluster = settings.cluster_name
-    topics = {t.name: t for t in read.topics}
-    groups = {
-        g.id: group_data(g, read, topics, history, settings.lag, cluster) for g in read.groups
-    }
     consumers: dict[str, dict[str, int]] = {}
     for name, data in groups.items():
         for entry in data["topics"]:
@@ -50,7 +45,7 @@ def build_resources(
         )
         for t in read.topics
     ]
-    resources += [resource(GROUP_KIND, name, data) for name, data in groups.items()]
+    resources += [resource(GROUP_KIND, name, groups[name]) for name in sorted(groups)]
     return resources
 
 

@@ -89,7 +89,7 @@ class LagSettings(_Part):
         "own bound also applies).",
     )
     max_detail_partitions: int = Field(
-        default=20, ge=0, description="Most partitions listed on a group's problem_partitions."
+        default=10, ge=0, description="Most partitions listed on a group's problem_partitions."
     )
 
     @model_validator(mode="after")
@@ -115,8 +115,14 @@ class KafkaSettings(SourceSettings):
     sasl: SaslSettings | None = None
     ssl: SslSettings | None = None
     request_timeout_seconds: float = Field(default=10.0, gt=0, description="Per Admin API call.")
+    log_start_refresh_seconds: float = Field(
+        default=300.0,
+        ge=0,
+        description="Re-read log-start offsets this often (they move only as retention "
+        "deletes segments); 0 = every collection.",
+    )
     max_inflight_groups: int = Field(
-        default=100, ge=1, le=1000, description="Groups whose offsets are fetched at once."
+        default=250, ge=1, le=1000, description="Groups whose offsets are fetched at once."
     )
     topics: PatternSettings = Field(default_factory=PatternSettings)
     groups: PatternSettings = Field(default_factory=PatternSettings)
