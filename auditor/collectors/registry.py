@@ -18,6 +18,8 @@ SOURCE_TYPES: dict[str, str] = {
     "mysql": "auditor.collectors.mysql",
     "kafka": "auditor.collectors.kafka",
     "airflow": "auditor.collectors.airflow",
+    "gcp": "auditor.collectors.gcp",
+    "gke": "auditor.collectors.gke",
 }
 
 
