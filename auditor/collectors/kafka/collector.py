@@ -12,9 +12,10 @@ from auditor.collectors.base import Collection, CollectorContext
 from auditor.collectors.kafka.client import ClusterReader
 from auditor.collectors.kafka.groups import group_data
 from auditor.collectors.kafka.history import LagHistory
-from auditor.collectors.kafka.records import Group, Topic, TopicPartition
+from auditor.collectors.kafka.records import ClusterRead, Group, Topic, TopicPartition
 from auditor.collectors.kafka.resources import build_resources
 from auditor.collectors.kafka.settings import KafkaSettings
+from auditor.model import Resource
 
 
 class KafkaCollector:
@@ -40,7 +41,7 @@ class KafkaCollector:
         """Read the cluster once; lag and status use this scan plus the history kept so far."""
         now = context.now()
         self._history.attach(context.history)
-        scan = _Scan(self._history, self.settings, now)
+        scan = CollectionScan(self._history, self.settings, now)
         try:
             read = self._reader.read(scan)
         except BaseException:
@@ -48,17 +49,16 @@ class KafkaCollector:
             # the memory, the store is re-read on the next collection.
             self._history.detach()
             raise
-        self._history.flush(g.id for g in read.groups)
-        resources = build_resources(read, scan.groups, self.settings, now)
-        return Collection(resources=resources, problems=read.problems)
+        return Collection(resources=scan.finish(read), problems=read.problems)
 
     def close(self) -> None:
         """Release the client."""
         self._reader.close()
 
 
-class _Scan:
-    """Judges each group as its offsets arrive, while the other fetches are in flight."""
+class CollectionScan:
+    """One collection's judging: handed the log ends, then each group as its offsets arrive
+    (while the other fetches are in flight), then the whole read to make the resources."""
 
     def __init__(self, history: LagHistory, settings: KafkaSettings, now: datetime) -> None:
         self.history = history
@@ -94,3 +94,8 @@ class _Scan:
             self.settings.cluster_name,
             self.now.timestamp(),
         )
+
+    def finish(self, read: ClusterRead) -> list[Resource]:
+        """Store this scan's history and build every resource."""
+        self.history.flush(g.id for g in read.groups)
+        return build_resources(read, self.groups, self.settings, self.now)
