@@ -8,6 +8,7 @@ topic creates it; it panics when its port is taken, so start() picks a free port
 
 from __future__ import annotations
 
+import signal
 import socket
 import subprocess
 import time
@@ -91,7 +92,8 @@ class TansuBroker:
         if self.process is None:
             return
         if self.process.poll() is None:
-            self.process.terminate()
+            # SIGINT: tansu exits at once; on SIGTERM it waits 5 s for clients to leave.
+            self.process.send_signal(signal.SIGINT)
             try:
                 self.process.wait(timeout=5)
             except subprocess.TimeoutExpired:
