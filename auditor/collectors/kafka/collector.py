@@ -90,8 +90,7 @@ class CollectionScan:
             self._log_start,
             self._topics,
             self.history,
-            self.settings.lag,
-            self.settings.cluster_name,
+            self.settings,
             self.now.timestamp(),
         )
 

@@ -22,7 +22,7 @@ from auditor.collectors.kafka.evaluator import (
 )
 from auditor.collectors.kafka.history import LagHistory
 from auditor.collectors.kafka.records import Group, Topic, TopicPartition
-from auditor.collectors.kafka.settings import LagSettings
+from auditor.collectors.kafka.settings import KafkaSettings
 from auditor.collectors.kafka.timelag import CAUGHT_UP, UNKNOWN, TimeLag
 
 GROUP_KIND = "kafka.consumer_group"
@@ -88,8 +88,7 @@ def group_data(
     log_start: Mapping[TopicPartition, int],
     topics: Mapping[str, Topic],
     history: LagHistory,
-    lag: LagSettings,
-    cluster: str,
+    settings: KafkaSettings,
     now: float,
 ) -> dict[str, Any]:
     """The normalised data of one consumer group (docs/resource-kinds/kafka.md)."""
@@ -99,6 +98,7 @@ def group_data(
     per_topic: list[dict[str, Any]] = []
     lagging: list[LaggingPartition] = []
     counts = dict.fromkeys((s.value for s in PartitionStatus), 0)
+    lag = settings.lag
     allowed = lag.allowed_lag
     for topic_name in sorted({t for t, _ in committed}):
         topic = topics.get(topic_name)
@@ -154,17 +154,16 @@ def group_data(
             }
         )
         total.merge(tally)
-    return _summary(group, cluster, total, per_topic, lagging, counts, lag.max_detail_partitions)
+    return _summary(group, settings, total, per_topic, lagging, counts)
 
 
 def _summary(
     group: Group,
-    cluster: str,
+    settings: KafkaSettings,
     total: Tally,
     per_topic: list[dict[str, Any]],
     lagging: list[LaggingPartition],
     counts: dict[str, int],
-    max_detail: int,
 ) -> dict[str, Any]:
     status, worst = group_status(total.statuses)
     seconds, basis = total.time_fields()
@@ -174,7 +173,8 @@ def _summary(
     )
     return {
         "name": group.id,
-        "cluster": cluster,
+        "cluster": settings.cluster_name,
+        "environment": settings.environment,
         "state": group.state,
         "simple": group.simple,
         "assignor": group.assignor,
@@ -195,7 +195,7 @@ def _summary(
         "worst_partition_status": worst.value,
         "partition_statuses": counts,
         "status_reason": _reason(group, status, worst, total, lagging, problems),
-        "problem_partitions": [_problem(p) for p in problems[:max_detail]],
+        "problem_partitions": [_problem(p) for p in problems[: settings.lag.max_detail_partitions]],
     }
 
 

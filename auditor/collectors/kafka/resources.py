@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -41,7 +41,7 @@ def build_resources(
         resource(
             TOPIC_KIND,
             t.name,
-            topic_data(t, read, settings.pii_topic_patterns, consumers.get(t.name, {}), cluster),
+            topic_data(t, read, settings, consumers.get(t.name, {})),
         )
         for t in read.topics
     ]
@@ -58,11 +58,7 @@ def _int(configs: Mapping[str, str] | None, key: str) -> int | None:
 
 
 def topic_data(
-    topic: Topic,
-    read: ClusterRead,
-    pii_patterns: Sequence[str],
-    consumers: Mapping[str, int],
-    cluster: str,
+    topic: Topic, read: ClusterRead, settings: KafkaSettings, consumers: Mapping[str, int]
 ) -> dict[str, Any]:
     """The normalised data of one topic (docs/resource-kinds/kafka.md)."""
     configs = topic.configs
@@ -76,13 +72,16 @@ def topic_data(
         unbounded = (policy is not None and "delete" not in policy) or (
             retention_ms is not None and retention_ms < 0
         )
-    pii_pattern = next((p for p in pii_patterns if re.search(p, topic.name, re.IGNORECASE)), None)
+    pii_pattern = next(
+        (p for p in settings.pii_topic_patterns if re.search(p, topic.name, re.IGNORECASE)), None
+    )
     ends = [read.log_end.get((topic.name, p.id)) for p in parts]
     starts = [read.log_start.get((topic.name, p.id)) for p in parts]
     known_ends = [e for e in ends if e is not None]
     return {
         "name": topic.name,
-        "cluster": cluster,
+        "cluster": settings.cluster_name,
+        "environment": settings.environment,
         "internal": topic.name.startswith("__"),
         "partitions": len(parts),
         "replication_factor": min((len(p.replicas) for p in parts), default=None),
@@ -136,9 +135,7 @@ def cluster_data(read: ClusterRead, settings: KafkaSettings) -> dict[str, Any]:
         "broker_count": len(read.brokers),
         "controller_id": read.controller_id,
         "listeners": listeners,
-        "unencrypted_listeners": sorted(
-            {_listener_text(item) for item in read.listeners if not item.encrypted}
-        ),
+        "unencrypted_listeners": _listener_texts([x for x in read.listeners if not x.encrypted]),
         "broker_configs_readable": read.broker_configs_readable,
         "topics": len(read.topics),
         "consumer_groups": len(read.groups),
@@ -149,8 +146,15 @@ def cluster_data(read: ClusterRead, settings: KafkaSettings) -> dict[str, Any]:
     }
 
 
-def _listener_text(listener: Listener) -> str:
-    """INTERNAL://*:9092 (PLAINTEXT, broker 1) — the protocol only when the name hides it."""
-    protocol = f"{listener.protocol}, " if listener.protocol != listener.name else ""
-    address = f"{listener.host or '*'}:{listener.port}"
-    return f"{listener.name}://{address} ({protocol}broker {listener.broker})"
+def _listener_texts(listeners: list[Listener]) -> list[str]:
+    """INTERNAL://*:9092 (PLAINTEXT, brokers 1, 2, 3): one line per listener across brokers,
+    the protocol named only when the listener's name does not say it."""
+    brokers: dict[tuple[str, str, str], list[str]] = {}
+    for item in listeners:
+        protocol = f"{item.protocol}, " if item.protocol != item.name else ""
+        key = (f"{item.name}://{item.host or '*'}:{item.port}", protocol, "")
+        brokers.setdefault(key, []).append(str(item.broker))
+    return [
+        f"{address} ({protocol}broker{'s' if len(ids) > 1 else ''} {', '.join(ids)})"
+        for (address, protocol, _), ids in sorted(brokers.items())
+    ]

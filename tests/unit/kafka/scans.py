@@ -66,10 +66,13 @@ def group(
 
 
 class Scanner:
-    """Runs reads through one CollectionScan each, a minute apart, on one history."""
+    """Runs reads through one CollectionScan each, `step_minutes` apart, on one history."""
 
-    def __init__(self, settings: KafkaSettings, store: HistoryStore | None = None) -> None:
+    def __init__(
+        self, settings: KafkaSettings, store: HistoryStore | None = None, step_minutes: int = 1
+    ) -> None:
         self.settings = settings
+        self.step = timedelta(minutes=step_minutes)
         self.store = store or HistoryStore()
         self.history = LagHistory(
             settings.name,
@@ -85,7 +88,7 @@ class Scanner:
         groups: Sequence[Group],
         log_start: Mapping[TopicPartition, int] | None = None,
     ) -> dict[str, Resource]:
-        """One collection of this read; resources by id. The clock then moves a minute."""
+        """One collection of this read; resources by id. The clock then moves one step."""
         self.history.attach(self.store)
         judging = CollectionScan(self.history, self.settings, self.now)
         judging.offsets(list(topics), log_end, log_start or {})
@@ -103,5 +106,5 @@ class Scanner:
             log_start=dict(log_start or {}),
         )
         resources = judging.finish(read)
-        self.now += timedelta(minutes=1)
+        self.now += self.step
         return {r.id: r for r in resources}

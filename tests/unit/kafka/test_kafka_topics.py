@@ -13,7 +13,7 @@ from auditor.collectors.kafka.parse import (
 )
 from auditor.collectors.kafka.records import ClusterRead
 from auditor.collectors.kafka.resources import cluster_data, topic_data
-from auditor.collectors.kafka.settings import DEFAULT_PII_TOPIC_PATTERNS, KafkaSettings
+from auditor.collectors.kafka.settings import KafkaSettings
 from tests.unit.kafka.admin_shapes import (
     broker_configs,
     cluster_metadata,
@@ -56,7 +56,7 @@ def read_of(topics: dict, configs: dict, broker_entries: dict | None = None) -> 
 def topic_of(read: ClusterRead, name: str) -> dict:
     """The normalised data of one topic."""
     [item] = [t for t in read.topics if t.name == name]
-    return topic_data(item, read, DEFAULT_PII_TOPIC_PATTERNS, {}, "prod-events")
+    return topic_data(item, read, SETTINGS, {})
 
 
 def test_healthy_topic_reports_replication_and_configs() -> None:
