@@ -1,10 +1,10 @@
 """The cases of rules/kafka, made by the collector's own normaliser from scenarios.
 
 A case's `resource` must be exactly what the collector produces, so it is never written by
-hand: each scenario below builds AdminClient-shaped answers (and, for groups, a series of
-scans on an explicit clock) and runs them through the real parsing and judging code;
-`main` writes the results into the rule files' `cases:` sections, and
-tests/unit/kafka/test_kafka_rule_cases.py fails when a file drifts from what its scenarios
+hand: each scenario (rule_scenarios.py) builds AdminClient-shaped answers (and, for groups,
+a series of scans on an explicit clock) and runs them through the real parsing and judging
+code; `main` writes the results into the rule files' `cases:` sections, and
+tests/unit/kafka/test_kafka_contracts.py fails when a file drifts from what its scenarios
 make. After changing the normaliser or a scenario:
 
     .venv/bin/python -m tests.unit.kafka.rule_cases
