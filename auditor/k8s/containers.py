@@ -114,8 +114,31 @@ def _quantity(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
+# The API server writes these into every probe it stores. They are left out here, so a probe
+# that omits them, one that spells them out and one read back from a cluster normalise alike.
+_PROBE_DEFAULTS: dict[str, Any] = {
+    "timeoutSeconds": 1,
+    "periodSeconds": 10,
+    "successThreshold": 1,
+    "failureThreshold": 3,
+}
+_PROBE_HANDLER_DEFAULTS: dict[str, dict[str, Any]] = {
+    "httpGet": {"path": "/", "scheme": "HTTP"},
+    "grpc": {"service": ""},
+}
+
+
 def _probe(value: Any) -> dict[str, Any] | None:
-    return dict(value) if isinstance(value, Mapping) else None
+    if not isinstance(value, Mapping):
+        return None
+    probe = {k: v for k, v in value.items() if k not in _PROBE_DEFAULTS or v != _PROBE_DEFAULTS[k]}
+    for handler, defaults in _PROBE_HANDLER_DEFAULTS.items():
+        action = probe.get(handler)
+        if isinstance(action, Mapping):
+            probe[handler] = {
+                k: v for k, v in action.items() if k not in defaults or v != defaults[k]
+            }
+    return probe
 
 
 def _env_var(env: Mapping[str, Any]) -> dict[str, Any]:

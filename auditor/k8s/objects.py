@@ -165,7 +165,7 @@ def parse_object(raw: RawObject, *, default_namespace: str) -> K8sObject | Skipp
         return Skipped(f"{label} ({api_version}): kind {kind} is not read", raw.location)
     if not isinstance(name, str) or not name:
         return Skipped(f"{kind} without metadata.name", raw.location)
-    if _controlled(metadata):
+    if is_controlled(metadata):
         return None
     namespace: str | None = None
     if kind not in CLUSTER_SCOPED_KINDS:
@@ -183,7 +183,8 @@ def parse_object(raw: RawObject, *, default_namespace: str) -> K8sObject | Skipp
     )
 
 
-def _controlled(metadata: Mapping[str, Any]) -> bool:
+def is_controlled(metadata: Mapping[str, Any]) -> bool:
+    """True when a controller owns the object (`ownerReferences[].controller: true`)."""
     return any(
         mapping(owner).get("controller") is True
         for owner in sequence(metadata.get("ownerReferences"))
