@@ -41,6 +41,20 @@ class ListingConflict(ValueError):
         super().__init__(message)
 
 
+@dataclass(frozen=True, slots=True)
+class UsageCoverage:
+    """A usage query that answered for a project, even with no activity in it.
+
+    An Activity Analyzer export says which projects it covers only through the activities it
+    holds; a live query knows it covered the project when it succeeded, so a project where
+    nobody authenticated is covered too (every account of it idle), not unknown.
+    """
+
+    activity_type: str
+    project: str
+    observed_until: str | None
+
+
 @dataclass(slots=True)
 class GcloudListings:
     """Parsed gcloud listings of one scan; each object with where it was read, if from a file."""
@@ -50,6 +64,7 @@ class GcloudListings:
     custom_roles: list[tuple[CustomRole, Location | None]] = field(default_factory=list)
     clusters: list[tuple[GkeCluster, Location | None]] = field(default_factory=list)
     authentications: list[LastAuthentication] = field(default_factory=list)
+    usage_coverage: list[UsageCoverage] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,8 +122,22 @@ class _Usage:
     key_projects: dict[str, str | None] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, found: Iterable[LastAuthentication], project_of: Mapping[str, str]) -> _Usage:
+    def of(
+        cls,
+        found: Iterable[LastAuthentication],
+        project_of: Mapping[str, str],
+        coverage: Iterable[UsageCoverage] = (),
+    ) -> _Usage:
         usage = cls()
+        for query in coverage:
+            projects = (
+                usage.account_projects
+                if query.activity_type == ACCOUNT_ACTIVITY
+                else usage.key_projects
+            )
+            projects.setdefault(query.project, None)
+            if query.observed_until:
+                _keep_latest(projects, query.project, query.observed_until)
         for activity in found:
             # A query names projects by id, or by number: the listed account's project id
             # counts as covered too.
@@ -153,7 +182,9 @@ class _Builder:
         self._ids: dict[tuple[str, str], dict[str, Any]] = {}
         self.accounts = {account.email: account for account, _ in listings.service_accounts}
         self.usage = _Usage.of(
-            listings.authentications, {a.email: a.project_id for a in self.accounts.values()}
+            listings.authentications,
+            {a.email: a.project_id for a in self.accounts.values()},
+            listings.usage_coverage,
         )
 
     def add(

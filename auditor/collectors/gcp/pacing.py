@@ -1,0 +1,49 @@
+"""Client-side pacing: at most N calls in any 60-second window, as Google states its quotas."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+
+WINDOW_SECONDS = 60.0
+
+
+class MinuteWindow:
+    """A sliding-window limiter shared by the threads calling one API.
+
+    A burst up to the limit goes out at once (a collection usually fits in one minute's
+    quota); past it, a caller waits until the oldest call of the window is a minute old.
+    """
+
+    def __init__(
+        self,
+        per_minute: int,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.per_minute = per_minute
+        self._clock = clock
+        self._sleep = sleep
+        self._sent: deque[float] = deque()
+        self._lock = threading.Lock()
+        self.waited_seconds = 0.0
+
+    def acquire(self, deadline: float | None = None) -> bool:
+        """Take a slot, waiting if the window is full; False when the wait would pass
+        `deadline` (a clock value), without taking a slot."""
+        while True:
+            with self._lock:
+                now = self._clock()
+                while self._sent and now - self._sent[0] >= WINDOW_SECONDS:
+                    self._sent.popleft()
+                if len(self._sent) < self.per_minute:
+                    self._sent.append(now)
+                    return True
+                wait = WINDOW_SECONDS - (now - self._sent[0])
+            if deadline is not None and now + wait > deadline:
+                return False
+            self.waited_seconds += wait
+            self._sleep(wait)

@@ -1,0 +1,78 @@
+"""Work of one collection spread over one thread pool per API, with failures kept, not raised.
+
+A task may submit further tasks (keys after their account listing); the collection waits for
+the whole tree. A CallFailed becomes a recorded failure; anything else a task raises becomes
+an 'internal' failure named by its class only. Nothing escapes to the caller.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import threading
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import structlog
+
+from auditor.collectors.gcp.calls import Api, CallFailed
+
+log = structlog.get_logger(__name__)
+
+
+class Tasks:
+    """Thread pools per API and the failures their tasks met."""
+
+    def __init__(self, concurrency: Mapping[Api, int], name: str) -> None:
+        self._pools = {
+            api: concurrent.futures.ThreadPoolExecutor(
+                max_workers=workers, thread_name_prefix=f"{name}-{api.value}"
+            )
+            for api, workers in concurrency.items()
+        }
+        self._pending = 0
+        self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)
+        self.failures: list[CallFailed] = []
+        self.internal_errors: list[str] = []
+
+    def submit(self, api: Api, task: Callable[..., None], *args: Any) -> None:
+        """Run `task(*args)` on `api`'s pool."""
+        with self._lock:
+            self._pending += 1
+        try:
+            self._pools[api].submit(self._guarded, task, args)
+        except RuntimeError:  # the pools were closed: the task is dropped, not waited for
+            self._finished()
+
+    def _guarded(self, task: Callable[..., None], args: tuple[Any, ...]) -> None:
+        try:
+            task(*args)
+        except CallFailed as failure:
+            self.fail(failure)
+        except Exception as exc:  # noqa: BLE001 - a bug in one part must not lose the others
+            log.error("gcp task crashed", error_class=type(exc).__name__)
+            with self._lock:
+                self.internal_errors.append(type(exc).__name__)
+        finally:
+            self._finished()
+
+    def fail(self, failure: CallFailed) -> None:
+        """Record a failure met outside a task's own raise."""
+        with self._lock:
+            self.failures.append(failure)
+
+    def _finished(self) -> None:
+        with self._lock:
+            self._pending -= 1
+            self._changed.notify_all()
+
+    def wait(self) -> None:
+        """Until every task, and every task they submitted, has finished."""
+        with self._lock:
+            while self._pending:
+                self._changed.wait()
+
+    def close(self) -> None:
+        """Stop the pools (tasks still queued after a deadline are dropped)."""
+        for pool in self._pools.values():
+            pool.shutdown(wait=False, cancel_futures=True)

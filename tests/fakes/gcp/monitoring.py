@@ -1,0 +1,158 @@
+"""A fake Cloud Monitoring v3 gRPC MetricService: ListTimeSeries over stored series.
+
+Faithful where the collector depends on it: the filter must name exactly one metric type,
+points are those whose end lies in (startTime, endTime], ALIGN_SUM sums them into buckets of
+the alignment period counted back from endTime, points come newest first, and `page_size`
+with the FULL view counts points (whole series per page, as many as fit).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import grpc
+from google.cloud import monitoring_v3
+
+from tests.fakes.gcp.estate import FakeOrganization
+from tests.fakes.gcp.faults import FakeRecord
+from tests.fakes.gcp.grpc_service import GrpcFake, Rpc, RpcError
+
+SERVICE = "google.monitoring.v3.MetricService"
+MAX_POINTS = 100000
+_CLAUSE = re.compile(r'^\s*(?P<field>[a-z_.]+)\s*=\s*"(?P<value>[^"]*)"\s*$')
+
+
+def _time(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
+
+
+def _text(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_filter(text: str) -> dict[str, str]:
+    """`metric.type = "X" AND resource.labels.k = "v"` → {field: value}; exactly one metric
+    type, as the real API demands."""
+    clauses: dict[str, str] = {}
+    for part in re.split(r"\s+AND\s+", text.strip()):
+        match = _CLAUSE.match(part)
+        if not match:
+            raise RpcError(grpc.StatusCode.INVALID_ARGUMENT, f"Could not parse filter {text!r}.")
+        if match["field"] in clauses:
+            raise RpcError(grpc.StatusCode.INVALID_ARGUMENT, f"Repeated {match['field']}.")
+        clauses[match["field"]] = match["value"]
+    if "metric.type" not in clauses:
+        raise RpcError(
+            grpc.StatusCode.INVALID_ARGUMENT, "A filter must specify exactly one metric type."
+        )
+    return clauses
+
+
+def _matches(series: dict[str, Any], clauses: dict[str, str]) -> bool:
+    for field, value in clauses.items():
+        if field == "metric.type":
+            found = series["metric"]["type"]
+        elif field == "resource.type":
+            found = series["resource"]["type"]
+        else:
+            where, _, key = field.partition(".labels.")
+            found = series.get(where, {}).get("labels", {}).get(key)
+        if found != value:
+            return False
+    return True
+
+
+class MonitoringFake:
+    """Builds the GrpcFake for an organization's time series."""
+
+    def __init__(self, org: FakeOrganization, record: FakeRecord, latency: float = 0.0) -> None:
+        self.org = org
+        rpcs = {
+            "ListTimeSeries": Rpc(
+                monitoring_v3.ListTimeSeriesRequest,
+                monitoring_v3.ListTimeSeriesResponse,
+                lambda r: r.name,
+                self.list_time_series,
+            )
+        }
+        self.grpc = GrpcFake(SERVICE, rpcs, record, latency)
+
+    def list_time_series(self, request: Any) -> Any:
+        project = request.name.removeprefix("projects/")
+        clauses = parse_filter(request.filter)
+        if not request.interval.end_time:
+            raise RpcError(grpc.StatusCode.INVALID_ARGUMENT, "interval.endTime is required.")
+        end = request.interval.end_time.astimezone(UTC)
+        start = request.interval.start_time.astimezone(UTC) if request.interval.start_time else end
+        period = request.aggregation.alignment_period
+        bucket = timedelta(seconds=period.total_seconds()) if period else None
+        summed = (
+            request.aggregation.per_series_aligner == monitoring_v3.Aggregation.Aligner.ALIGN_SUM
+        )
+        chosen = []
+        for series in self.org.time_series:
+            labels = series["resource"].get("labels", {})
+            if labels.get("project_id") != project or not _matches(series, clauses):
+                continue
+            points = [
+                p
+                for p in series.get("points", [])
+                if start < _time(p["interval"]["endTime"]) <= end
+            ]
+            if summed and bucket:
+                points = self._sum(points, end, bucket)
+            points.sort(key=lambda p: p["interval"]["endTime"], reverse=True)
+            if points:
+                chosen.append({**series, "points": points})
+        chosen.sort(key=lambda s: json.dumps([s["metric"], s["resource"]], sort_keys=True))
+        return self._page(chosen, request)
+
+    @staticmethod
+    def _sum(
+        points: list[dict[str, Any]], end: datetime, bucket: timedelta
+    ) -> list[dict[str, Any]]:
+        totals: dict[int, int] = {}
+        for point in points:
+            index = int((end - _time(point["interval"]["endTime"])) / bucket)
+            totals[index] = totals.get(index, 0) + int(point["value"].get("int64Value", 0))
+        return [
+            {
+                "interval": {
+                    "startTime": _text(end - (index + 1) * bucket),
+                    "endTime": _text(end - index * bucket),
+                },
+                "value": {"int64Value": str(total)},
+            }
+            for index, total in totals.items()
+        ]
+
+    @staticmethod
+    def _page(chosen: list[dict[str, Any]], request: Any) -> Any:
+        size = min(request.page_size or MAX_POINTS, MAX_POINTS)
+        start = (
+            int(base64.urlsafe_b64decode(request.page_token.encode()).decode())
+            if request.page_token
+            else 0
+        )
+        page, points, index = [], 0, start
+        while index < len(chosen):
+            count = len(chosen[index]["points"])
+            if page and points + count > size:
+                break
+            page.append(chosen[index])
+            points += count
+            index += 1
+        token = (
+            base64.urlsafe_b64encode(str(index).encode()).decode() if index < len(chosen) else ""
+        )
+        return monitoring_v3.ListTimeSeriesResponse(
+            time_series=[
+                monitoring_v3.TimeSeries.from_json(json.dumps(s), ignore_unknown_fields=True)
+                for s in page
+            ],
+            next_page_token=token,
+        )
