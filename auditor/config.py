@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from auditor.collectors.base import SourceSettings
 from auditor.collectors.registry import UnknownSourceType, settings_model_for
+from auditor.collectors.secrets import SecretRef
 from auditor.errors import ConfigError, InputError
 from auditor.model import Severity
 from auditor.yaml_lines import LocatedDocument, read_located
@@ -83,6 +84,57 @@ class StateConfig(_Section):
     )
 
 
+class SlackNotifications(_Section):
+    """Slack incoming webhook: one grouped message per cycle for new and resolved findings."""
+
+    webhook_url: SecretRef = Field(description="The webhook URL is a secret: {env: } or {file: }.")
+    min_severity: Severity = Field(default=Severity.HIGH, description="Announce at or above.")
+    runbook_base_url: str = Field(
+        default="", description="Runbook link per rule: this URL with the rule id appended."
+    )
+    timeout_seconds: float = Field(default=10.0, gt=0)
+
+
+class AlertmanagerNotifications(_Section):
+    """Alertmanager v2: every open finding as an alert each cycle; endsAt on resolve."""
+
+    url: str = Field(description="Alertmanager base URL, e.g. http://alertmanager:9093.")
+    min_severity: Severity = Field(default=Severity.LOW, description="Send at or above.")
+    resolved_resend_seconds: float = Field(
+        default=3600.0, gt=0, description="Keep re-sending a resolve this long (lost posts heal)."
+    )
+    generator_url: str = Field(default="", description="Link back to this auditor.")
+    runbook_base_url: str = ""
+    timeout_seconds: float = Field(default=10.0, gt=0)
+
+
+class NotificationsConfig(_Section):
+    """Where the daemon announces findings; each sink is off unless configured."""
+
+    slack: SlackNotifications | None = None
+    alertmanager: AlertmanagerNotifications | None = None
+    max_attempts: int = Field(
+        default=0, ge=0, description="Give up on a message after this many tries (0: never)."
+    )
+
+
+class DaemonConfig(_Section):
+    """`auditor run`: HTTP endpoints, scheduling and notifications."""
+
+    listen_address: str = Field(default="127.0.0.1", description="HTTP bind address.")
+    port: int = Field(default=9464, ge=0, le=65535, description="HTTP port (0: any free port).")
+    jitter_seconds: float = Field(
+        default=5.0, ge=0, description="Random delay added to each source's schedule."
+    )
+    retention_days: int = Field(
+        default=30, ge=1, description="Forget resolved findings and sent messages after this."
+    )
+    hash_principals: bool = Field(
+        default=True, description="Hash e-mail addresses in metric labels."
+    )
+    notifications: NotificationsConfig = Field(default_factory=NotificationsConfig)
+
+
 class AuditorConfig(_Section):
     """The whole of auditor.yaml."""
 
@@ -92,6 +144,7 @@ class AuditorConfig(_Section):
     pii: PiiConfig = Field(default_factory=PiiConfig)
     logging: LoggingConfig = Field(default_factory=LoggingConfig)
     state: StateConfig = Field(default_factory=StateConfig)
+    daemon: DaemonConfig = Field(default_factory=DaemonConfig)
     sources: list[SourceSettings] = Field(
         default_factory=list,
         description="Live sources; each entry's fields depend on its `type` (docs/sources/).",

@@ -42,6 +42,7 @@ class TrackedFinding:
         return {
             **self.body,
             "fingerprint": self.fingerprint,
+            "source": self.source,
             "status": self.status,
             "first_seen": self.first_seen.isoformat(),
             "last_seen": self.last_seen.isoformat(),

@@ -61,12 +61,13 @@ def enqueue(
 
 
 def due(db: sqlite3.Connection, sink: str, at: datetime, limit: int = 100) -> list[OutboxEntry]:
-    """Undelivered messages of `sink` whose next attempt is due, oldest first."""
+    """Undelivered messages of `sink` (and of its per-source queues `sink/SOURCE`) whose next
+    attempt is due, oldest first."""
     rows = db.execute(
         "SELECT id, sink, key, payload, created_at, attempts, next_attempt_at, last_error"
-        " FROM outbox WHERE sink = ? AND delivered_at IS NULL AND next_attempt_at <= ?"
-        " ORDER BY id LIMIT ?",
-        (sink, at.timestamp(), limit),
+        " FROM outbox WHERE (sink = ? OR (sink >= ? AND sink < ?)) AND delivered_at IS NULL"
+        " AND next_attempt_at <= ? ORDER BY id LIMIT ?",
+        (sink, sink + "/", sink + "0", at.timestamp(), limit),
     ).fetchall()
     return [
         OutboxEntry(
@@ -106,7 +107,9 @@ def pending_count(db: sqlite3.Connection, sink: str | None = None) -> int:
         row = db.execute("SELECT COUNT(*) FROM outbox WHERE delivered_at IS NULL").fetchone()
     else:
         row = db.execute(
-            "SELECT COUNT(*) FROM outbox WHERE sink = ? AND delivered_at IS NULL", (sink,)
+            "SELECT COUNT(*) FROM outbox WHERE (sink = ? OR (sink >= ? AND sink < ?))"
+            " AND delivered_at IS NULL",
+            (sink, sink + "/", sink + "0"),
         ).fetchone()
     return int(row[0])
 

@@ -1,4 +1,4 @@
-"""The `auditor` command line: scan, rules, baseline, config, collect."""
+"""The `auditor` command line: scan, rules, baseline, config, collect, run."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from auditor.cli.baseline_cmd import baseline
 from auditor.cli.collect_cmd import collect
 from auditor.cli.config_cmd import config
 from auditor.cli.rules_cmd import rules
+from auditor.cli.run_cmd import run
 from auditor.cli.scan_cmd import scan
 from auditor.errors import AuditorError
 
@@ -28,6 +29,7 @@ cli.add_command(rules)
 cli.add_command(baseline)
 cli.add_command(config)
 cli.add_command(collect)
+cli.add_command(run)
 
 
 def main() -> None:
