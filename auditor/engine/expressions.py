@@ -91,6 +91,13 @@ def compile_expression(source: str, *, rule_id: str, declared_params: frozenset[
         program = cel.compile(source)
     except (ValueError, RuntimeError) as exc:
         raise ExpressionError(f"CEL does not compile: {_clean_parse_error(str(exc))}") from None
+    # Functions first: a misspelled macro (`exits`) also leaves its variable unbound, and the
+    # function is the real mistake.
+    unknown_funcs = sorted(
+        f for f in program.functions() if f[0] not in "_!@" and f not in KNOWN_FUNCTIONS
+    )
+    if unknown_funcs:
+        raise ExpressionError(f"unknown function {unknown_funcs[0]!r}")
     bound = set(_MACRO_BINDING.findall(source))
     unknown_vars = sorted(
         set(program.variables()) - RULE_VARIABLES - bound - _TYPE_NAMES - _NAMESPACES
@@ -99,11 +106,6 @@ def compile_expression(source: str, *, rule_id: str, declared_params: frozenset[
         raise ExpressionError(
             f"unknown variable {unknown_vars[0]!r}; expressions may use resource, params and now"
         )
-    unknown_funcs = sorted(
-        f for f in program.functions() if f[0] not in "_!@" and f not in KNOWN_FUNCTIONS
-    )
-    if unknown_funcs:
-        raise ExpressionError(f"unknown function {unknown_funcs[0]!r}")
     undeclared = sorted(set(_PARAM_REFERENCE.findall(source)) - declared_params)
     if undeclared:
         raise ExpressionError(f"params.{undeclared[0]} is not declared under the rule's params")

@@ -89,6 +89,7 @@ def test_id_must_equal_file_name(write_rule: Callable[..., Path], tmp_path: Path
         ("resource.replicas <", "CEL does not compile"),
         ("sise(resource.containers) > 0", "unknown function 'sise'"),
         ("resourse.replicas < 2", "unknown variable 'resourse'"),
+        ("resource.containers.exits(c, c.privileged)", "unknown function 'exits'"),
         ("resource.replicas < params.min_replica", "params.min_replica is not declared"),
     ],
 )
