@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import NamedTuple
 
@@ -71,9 +70,11 @@ class Scan(NamedTuple):
         return self.log_end - self.committed if self.log_end > self.committed else 0
 
 
-@dataclass(frozen=True, slots=True)
-class Verdict:
-    """A partition's status and the numbers behind it; `reason` puts them in a sentence."""
+class Verdict(NamedTuple):
+    """A partition's status and the numbers behind it; `reason` puts them in a sentence.
+
+    (A tuple rather than a dataclass: one is made for every lagging partition at every scan.)
+    """
 
     status: PartitionStatus
     lag_then: int

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from auditor.collectors.kafka.evaluator import (
     GroupStatus,
@@ -30,8 +30,7 @@ _CAUGHT_UP = TimeLag(0.0, CAUGHT_UP)
 _NOT_PROBLEMS = (PartitionStatus.OK, PartitionStatus.UNKNOWN)
 
 
-@dataclass(frozen=True, slots=True)
-class LaggingPartition:
+class LaggingPartition(NamedTuple):
     """A partition past the allowed lag: its offsets, time lag and verdict."""
 
     topic: str

@@ -11,6 +11,7 @@ scans per group partition, and topics and groups that disappear are forgotten.
 
 from __future__ import annotations
 
+import itertools
 from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -108,18 +109,54 @@ class LagHistory:
         for series, points in store.windows(self.source, END_PREFIX).items():
             topic = series[len(END_PREFIX) :]
             ends = ends_at[topic] = {at.timestamp(): value.get("o") or [] for at, value in points}
-            for at, offsets in ends.items():
-                for partition, offset in enumerate(offsets):
-                    if isinstance(offset, int):
-                        self._end(topic, partition).add(at, offset, self.history_points)
+            self._replay_ends(topic, ends)
         for series, points in store.windows(self.source, COMMIT_PREFIX).items():
             group = series[len(COMMIT_PREFIX) :]
             stamped = [(moment.timestamp(), value) for moment, value in points]
-            for at, value in stamped[-self.window_scans :]:
-                for topic, committed in value.items():
-                    log_end = ends_at.get(topic, {}).get(at) or []
-                    self._add_commits(group, topic, at, committed, log_end)
+            self._replay_windows(group, stamped[-self.window_scans :], ends_at)
             self._replay_since(group, stamped)
+
+    def _replay_ends(self, topic: str, ends: dict[float, list[Any]]) -> None:
+        """One topic's log-end tracks from its stored points, a column per partition."""
+        times = list(ends)
+        rows = list(ends.values())
+        for partition in range(max((len(row) for row in rows), default=0)):
+            column = [row[partition] if partition < len(row) else None for row in rows]
+            offsets = [o for o in column if isinstance(o, int)]
+            if len(offsets) < len(column) or any(b < a for a, b in itertools.pairwise(offsets)):
+                track = self._end(topic, partition)  # gaps or resets: point by point
+                for at, offset in zip(times, column, strict=True):
+                    if isinstance(offset, int):
+                        track.add(at, offset, self.history_points)
+                continue
+            self._ends[(topic, partition)] = LogEndTrack(
+                times[-self.history_points :], offsets[-self.history_points :]
+            )
+
+    def _replay_windows(
+        self,
+        group: str,
+        points: list[tuple[float, dict[str, Any]]],
+        ends_at: dict[str, dict[float, list[Any]]],
+    ) -> None:
+        """One group's status windows from its newest stored points."""
+        topics = {topic for _, value in points for topic in value}
+        for topic in topics:
+            ends = ends_at.get(topic, {})
+            rows = [(at, value.get(topic) or [], ends.get(at) or []) for at, value in points]
+            width = max((len(committed) for _, committed, _ in rows), default=0)
+            for partition in range(width):
+                scans = [
+                    Scan(at, committed[partition], log_end[partition])
+                    for at, committed, log_end in rows
+                    if partition < len(committed)
+                    and partition < len(log_end)
+                    and isinstance(committed[partition], int)
+                    and isinstance(log_end[partition], int)
+                ]
+                if scans:
+                    window = deque(scans, maxlen=self.window_scans)
+                    self._commits[(group, topic, partition)] = CommitTrack(window, scans[0].at)
 
     def _replay_since(self, group: str, points: list[tuple[float, dict[str, Any]]]) -> None:
         """Since when each partition's newest committed offset is unchanged, over all the
@@ -148,7 +185,7 @@ class LagHistory:
             for partition, at in since.items():
                 track = self._commits.get((group, topic, partition))
                 if track is not None:
-                    track.since = min(track.since, at)
+                    track.since = at
 
     def detach(self) -> None:
         """Forget the store and what was read from it (re-read on the next attach)."""

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 CAUGHT_UP = "caught_up"
 INTERPOLATED = "interpolated"
@@ -30,8 +30,7 @@ LogEndPoint = tuple[float, int]
 """(POSIX time of a scan, log-end offset then)."""
 
 
-@dataclass(frozen=True, slots=True)
-class TimeLag:
+class TimeLag(NamedTuple):
     """Seconds behind (None when unknown) and how the number was obtained."""
 
     seconds: float | None

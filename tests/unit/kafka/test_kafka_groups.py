@@ -174,3 +174,21 @@ def test_groups_and_topics_that_vanish_are_forgotten() -> None:
     scanner.scan([topic("payments", 1)], {("payments", 0): 10}, [])
     assert scanner.history.commits("etl", "orders", 0) is None
     assert ("orders", 0) not in scanner.history._ends
+
+
+def test_restart_replays_a_log_end_reset_as_a_fresh_history(tmp_path: Path) -> None:
+    """A topic re-created between scans (log end 200 → 50): after a restart the time-lag
+    history starts again from the drop, as it did before the restart."""
+    store = HistoryStore(tmp_path / "state.db")
+    first = Scanner(settings(), store)
+    for end in (100, 200, 50, 80):
+        first.scan([ORDERS], {("orders", 0): end}, [group("etl", {("orders", 0): 40})])
+    before = first.history._ends[("orders", 0)]
+    store.close()
+    second = Scanner(settings(), HistoryStore(tmp_path / "state.db"))
+    second.history.attach(second.store)
+    after = second.history._ends[("orders", 0)]
+    assert after.offsets == before.offsets == [50, 80]
+    assert after.times == before.times
+    track = second.history.commits("etl", "orders", 0)
+    assert track is not None and [s.log_end for s in track.window] == [100, 200, 50, 80]
