@@ -203,22 +203,22 @@ def acme_org(now: datetime) -> FakeOrganization:
         validBeforeTime="2027-06-15T14:02:31Z",
     )
 
-    analytics = org.add_project(
-        "acme-analytics", "204517663901", f"folders/{DATA_PLATFORM}", labels={"env": "prod"}
+    staging = org.add_project(
+        "acme-data-staging", "310000000001", f"folders/{DATA_PLATFORM}", labels={"data-classification": "internal", "env": "staging"}
     )
-    analytics.policy = {
+    staging.policy = {
         "version": 1,
         "etag": "BwYy8hQ2def=",
         "bindings": [
             {"role": "roles/viewer", "members": ["group:analysts@acme.example"]},
             {
                 "role": "roles/pubsub.subscriber",
-                "members": ["serviceAccount:etl@acme-analytics.iam.gserviceaccount.com"],
+                "members": ["serviceAccount:etl@acme-data-staging.iam.gserviceaccount.com"],
             },
         ],
     }
-    etl = analytics.add_account("etl", displayName="ETL", uniqueId="117253907482516490232")
-    analytics.add_key(
+    etl = staging.add_account("etl", displayName="ETL", uniqueId="117253907482516490232")
+    staging.add_key(
         etl["email"],
         "1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e",
         validAfterTime="2025-03-01T10:00:00Z",
@@ -244,9 +244,9 @@ def acme_org(now: datetime) -> FakeOrganization:
             key_id="3f9c1a7e52b04d8e9a61c2f0b7d4e8a15c3b9f27",
         ),
         authentications("acme-data-prod", legacy["uniqueId"], [(now - timedelta(days=100), 4)]),
-        authentications("acme-analytics", etl["uniqueId"], [(now - timedelta(hours=5), 9)]),
+        authentications("acme-data-staging", etl["uniqueId"], [(now - timedelta(hours=5), 9)]),
         authentications(
-            "acme-analytics",
+            "acme-data-staging",
             etl["uniqueId"],
             [(now - timedelta(hours=5), 9)],
             key_id="1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e",
@@ -261,10 +261,10 @@ def acme_org(now: datetime) -> FakeOrganization:
         *backlog(
             now, "acme-data-prod", "audit-export", [3] * 30, [7200 + 60 * i for i in range(30)]
         ),
-        *backlog(now, "acme-analytics", "events-ok", [12, 9, 15, 11, 10] * 6, [4, 6, 3, 5, 4] * 6),
+        *backlog(now, "acme-data-staging", "events-ok", [12, 9, 15, 11, 10] * 6, [4, 6, 3, 5, 4] * 6),
         composer_health(
             now, "acme-data-prod", "europe-west1", "prod-composer", [True] * 20 + [False] * 10
         ),
-        composer_health(now, "acme-analytics", "us-central1", "analytics", [True] * 30),
+        composer_health(now, "acme-data-staging", "europe-west1", "staging-composer", [True] * 30),
     ]
     return org
