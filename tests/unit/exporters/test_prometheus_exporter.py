@@ -1,0 +1,207 @@
+"""The Prometheus collector: findings, source health and pipeline signals per scrape."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+from prometheus_client.exposition import generate_latest
+from prometheus_client.registry import CollectorRegistry
+
+from auditor.daemon.metrics import MetricsInput
+from auditor.daemon.service import Daemon
+from auditor.daemon.snapshot import DaemonSnapshot, SourceView
+from auditor.lifecycle import TrackedFinding
+from auditor.model import Resource, SourceHealth
+from auditor.paths import demo_dir
+from exporters.prometheus import AuditorMetrics, hash_principal
+from tests.unit.daemon.estate import daemon_config
+
+GOLDEN = Path(__file__).parent / "golden" / "prometheus.txt"
+T0 = datetime(2026, 11, 26, 6, 0, tzinfo=UTC)
+
+
+def _registry(source: MetricsInput) -> CollectorRegistry:
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(AuditorMetrics(source))
+    return registry
+
+
+def _view(name: str, kind: str, resources: list[Resource], *, up: bool = True) -> SourceView:
+    return SourceView(
+        health=SourceHealth(
+            name=name, type=kind, up=up, last_success=T0, duration_seconds=0.25, resources=1
+        ),
+        resources=tuple(resources),
+        stale=not up,
+        cycle_at=T0,
+    )
+
+
+def _fixed_snapshot() -> DaemonSnapshot:
+    snapshot = DaemonSnapshot(expected_sources=frozenset({"kafka-prod", "mysql-prod", "composer"}))
+    group = Resource(
+        kind="kafka.consumer_group",
+        id="prod/orders-enricher",
+        source="kafka-prod",
+        scope="prod",
+        data={"name": "orders-enricher", "cluster": "prod", "lag": 1200, "lag_seconds": 95.5,
+              "partitions_without_offset": 1, "status": "WARN"},
+    )  # fmt: skip
+    unknown_group = Resource(
+        kind="kafka.consumer_group",
+        id="prod/billing@acme-data.example",
+        source="kafka-prod",
+        scope="prod",
+        data={"name": "billing@acme-data.example", "cluster": "prod", "lag": 0,
+              "lag_seconds": None, "partitions_without_offset": 0, "status": "UNKNOWN"},
+    )  # fmt: skip
+    channel = Resource(
+        kind="mysql.replication_channel",
+        id="replica-1/default",
+        source="mysql-prod",
+        scope="replica-1",
+        data={"name": "replica-1/default", "instance": "replica-1", "channel": "",
+              "configured": True, "io_running": True, "sql_running": False,
+              "lag_known": False, "lag_seconds": None},
+    )  # fmt: skip
+    dag = Resource(
+        kind="airflow.dag",
+        id="composer-prod/daily_orders",
+        source="composer",
+        scope="composer-prod",
+        data={"dag_id": "daily_orders", "environment": "composer-prod", "is_paused": False,
+              "last_success_end_date": "2026-11-24T02:10:00+00:00",
+              "last_success_data_interval_end": "2026-11-24T00:00:00+00:00"},
+    )  # fmt: skip
+    snapshot.publish(_view("kafka-prod", "kafka", [group, unknown_group]))
+    snapshot.publish(_view("mysql-prod", "mysql", [channel]))
+    snapshot.publish(_view("composer", "airflow", [dag]))
+    return snapshot
+
+
+def _tracked(rule: str, severity: str, source: str, resource_id: str) -> TrackedFinding:
+    return TrackedFinding(
+        fingerprint=f"fp-{rule}-{resource_id}",
+        source=source,
+        rule_id=rule,
+        kind="airflow.dag",
+        severity=severity,
+        category="freshness",
+        status="open",
+        first_seen=T0,
+        last_seen=T0,
+        resolved_at=None,
+        stale=False,
+        body={"resource": {"id": resource_id}},
+    )
+
+
+def _fixed_input() -> MetricsInput:
+    findings = [
+        _tracked("airflow-dag-data-stale", "high", "composer", "composer-prod/daily_orders"),
+        _tracked("mysql-replication-stopped", "critical", "mysql-prod", "replica-1/default"),
+    ]
+    return MetricsInput(
+        snapshot=_fixed_snapshot(),
+        findings=lambda: findings,
+        delivered={"slack": 3},
+        failed={"slack": 1},
+        pending=lambda sink: 2,
+    )
+
+
+def test_exposition_matches_the_golden_text() -> None:
+    """The whole exposition of a fixed snapshot is exactly the reviewed golden text."""
+    text = generate_latest(_registry(_fixed_input())).decode()
+    assert text == GOLDEN.read_text(encoding="utf-8")
+
+
+def test_samples_carry_the_pipeline_numbers() -> None:
+    """Group lag, replica thread states and DAG freshness appear as their own samples."""
+    registry = _registry(_fixed_input())
+    group = {"source": "kafka-prod", "cluster": "prod", "group": "orders-enricher"}
+    assert registry.get_sample_value("auditor_kafka_consumer_group_lag_offsets", group) == 1200
+    assert registry.get_sample_value("auditor_kafka_consumer_group_lag_seconds", group) == 95.5
+    assert (
+        registry.get_sample_value(
+            "auditor_kafka_consumer_group_status", {**group, "status": "WARN"}
+        )
+        == 1
+    )
+    channel = {"source": "mysql-prod", "instance": "replica-1", "channel": "default"}
+    assert registry.get_sample_value("auditor_mysql_replication_lag_known", channel) == 0
+    assert registry.get_sample_value("auditor_mysql_replication_lag_seconds", channel) is None
+    assert (
+        registry.get_sample_value(
+            "auditor_mysql_replication_thread_running", {**channel, "thread": "sql"}
+        )
+        == 0
+    )
+    dag = {"source": "composer", "environment": "composer-prod", "dag": "daily_orders"}
+    assert registry.get_sample_value("auditor_airflow_dag_stale", dag) == 1
+    assert (
+        registry.get_sample_value("auditor_airflow_dag_last_success_timestamp_seconds", dag)
+        == datetime(2026, 11, 24, 2, 10, tzinfo=UTC).timestamp()
+    )
+
+
+def test_unknown_lag_is_absent_not_nan_and_principals_are_hashed() -> None:
+    """A group whose time lag is unknown has no seconds sample, and its e-mail-like name is
+    hashed in the label."""
+    text = generate_latest(_registry(_fixed_input())).decode()
+    assert "billing@acme-data.example" not in text
+    hashed = hash_principal("billing@acme-data.example")
+    assert hashed.startswith("sha256:") and hashed in text
+    assert "NaN" not in text
+    group = {"source": "kafka-prod", "cluster": "prod", "group": hashed}
+    assert registry_value(group, "auditor_kafka_consumer_group_lag_seconds") is None
+    assert registry_value(group, "auditor_kafka_consumer_group_lag_offsets") == 0
+
+
+def registry_value(labels: dict[str, str], name: str) -> float | None:
+    """One sample of the fixed input's exposition."""
+    return _registry(_fixed_input()).get_sample_value(name, labels)
+
+
+def test_a_vanished_group_disappears_on_the_next_scrape() -> None:
+    """Metrics are rebuilt per scrape: a group no longer collected has no series any more."""
+    source = _fixed_input()
+    registry = _registry(source)
+    labels = {"source": "kafka-prod", "cluster": "prod", "group": "orders-enricher"}
+    assert registry.get_sample_value("auditor_kafka_consumer_group_lag_offsets", labels) == 1200
+    source.snapshot.publish(_view("kafka-prod", "kafka", []))
+    assert registry.get_sample_value("auditor_kafka_consumer_group_lag_offsets", labels) is None
+
+
+def test_daemon_over_the_demo_snapshots_exports_their_numbers(tmp_path: Path) -> None:
+    """A daemon cycle over the recorded Kafka snapshot exports each group's lag as recorded."""
+    estate = demo_dir() / "estate" / "kafka"
+    daemon = Daemon(daemon_config(tmp_path, estate), [], sinks=[])
+    daemon.run_once()
+    registry = _registry(MetricsInput(snapshot=daemon.snapshot, findings=daemon.store.findings))
+    recorded = json.loads((estate / "snapshot.json").read_text(encoding="utf-8"))
+    groups = [r for r in recorded["resources"] if r["kind"] == "kafka.consumer_group"]
+    assert groups
+    for group in groups:
+        labels = {
+            "source": "gitops",
+            "cluster": group["data"]["cluster"],
+            "group": hash_principal(group["data"]["name"]),
+        }
+        assert (
+            registry.get_sample_value("auditor_kafka_consumer_group_lag_offsets", labels)
+            == group["data"]["lag"]
+        )
+    assert (
+        registry.get_sample_value("auditor_source_up", {"source": "gitops", "type": "files"}) == 1
+    )
+    open_total = sum(
+        s.value
+        for metric in registry.collect()
+        if metric.name == "auditor_findings_open"
+        for s in metric.samples
+    )
+    assert open_total == len([t for t in daemon.store.findings() if t.status == "open"]) > 0
+    daemon.stop()
