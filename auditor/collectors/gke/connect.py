@@ -34,6 +34,8 @@ def connect(settings: GkeSettings) -> Connection:
     configuration = client.Configuration()
     context: str | None = None
     where = "in-cluster configuration" if settings.in_cluster else _kubeconfig_label(settings)
+    if settings.kubeconfig is not None and not settings.kubeconfig.is_file():
+        raise SourceError("config", f"kubeconfig {settings.kubeconfig} does not exist")
     try:
         if settings.in_cluster:
             config.load_incluster_config(client_configuration=configuration)  # type: ignore[no-untyped-call]
@@ -50,8 +52,12 @@ def connect(settings: GkeSettings) -> Connection:
         # The client's own messages name files and keys, never credentials; first line only.
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else "invalid"
         raise SourceError("config", f"cannot use the {where}: {reason[:300]}") from None
-    except (OSError, yaml.YAMLError) as exc:
-        raise SourceError("config", f"cannot read the {where}: {type(exc).__name__}") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        at = f" (line {mark.line + 1})" if mark is not None else ""
+        raise SourceError("config", f"the {where} is not valid YAML{at}") from None
+    except OSError as exc:
+        raise SourceError("config", f"cannot read the {where}: {exc.strerror}") from None
     # Retries are ours (calls.py): they honour Retry-After within the collection's deadline.
     configuration.retries = False
     return Connection(client.ApiClient(configuration), context)
