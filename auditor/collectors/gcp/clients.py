@@ -33,7 +33,7 @@ def credentials(auth: GcpAuth) -> auth_credentials.Credentials:
     if auth.type == "anonymous":
         return auth_credentials.AnonymousCredentials()  # type: ignore[no-untyped-call]
     try:
-        found, _ = google.auth.default(scopes=auth.scopes)
+        found, _ = google.auth.default(scopes=auth.scopes, quota_project_id=auth.quota_project)
     except auth_errors.DefaultCredentialsError:
         raise SourceError(
             "auth",
