@@ -264,7 +264,34 @@ def render(results: dict[str, dict[str, list[Row]]], args: argparse.Namespace) -
                 f"| {statistics.median(r['requests'] for r in rows[mine]):.0f} / "
                 f"{statistics.median(r['requests'] for r in rows[theirs]):.0f} |"
             )
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n" + NOTES
+
+
+NOTES = """
+## Reading the figures
+
+- **Requests.** The collector sends about as many requests as the minimal script: per
+  collection one Metadata, one ListOffsets per leader, one DescribeConfigs batch for the topics
+  and one per broker, one ListGroups plus one DescribeGroups per broker (all groups described
+  in one request, not one per group), and one FindCoordinator + OffsetFetch per group, which
+  both tools pay because the Admin API fetches one group's offsets per call. Log-start
+  offsets (one more ListOffsets) are re-read every five minutes, so a one-shot run shows them.
+- **Daemon, steady state.** The broker is the bottleneck on this two-core machine (tansu
+  answers the 500 OffsetFetch requests one after another); the collector sends the offset
+  fetches of the groups it already knows before the group listing answers, and judges each
+  group as its answer arrives. Where most groups are caught up the remaining cost is small.
+  Where every partition lags, every one of the 10,000 partitions is evaluated over its
+  window and every group carries problem details: that Python work no longer hides behind
+  the broker's.
+- **One-shot.** A fresh process must first read the offsets history back from SQLite: the
+  state store returns every stored point of every series (up to 64 scans × 600 series here)
+  and decodes each as JSON, though the status window needs only the newest ten per group.
+  Reading only the newest N points per series (a `HistoryStore.windows(..., newest=N)`) would
+  remove most of that cost; the collection itself then costs about what a daemon cycle does
+  plus a new connection and the log-start offsets.
+- The machine was shared with other work while measuring (see the load average): the ranges
+  are wide, the medians of interleaved runs are what to compare.
+"""
 
 
 def _ms(values: list[float]) -> str:

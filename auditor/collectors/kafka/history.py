@@ -259,8 +259,3 @@ class LagHistory:
             if track is None:
                 track = self._commits[key] = CommitTrack(deque(maxlen=self.window_scans))
             track.add(Scan(at, offset, end))
-
-
-def utc(stamp: float) -> str:
-    """A POSIX time as ISO 8601 UTC, for resource data."""
-    return datetime.fromtimestamp(stamp, tz=UTC).isoformat()
