@@ -117,7 +117,11 @@ class SourceCycle:
                 at,
                 source_up=up,
                 notify=notifier(
-                    self.sinks, self.store, resolved_window=self.resolved_window, stale=not up
+                    self.sinks,
+                    self.store,
+                    resolved_window=self.resolved_window,
+                    stale=not up,
+                    interval_seconds=self.settings.interval_seconds,
                 ),
             )
             self.snapshot.publish(

@@ -25,7 +25,12 @@ GIVE_UP = timedelta(days=365 * 100)
 
 
 def notifier(
-    sinks: Sequence[Sink], store: StateStore, *, resolved_window: timedelta, stale: bool
+    sinks: Sequence[Sink],
+    store: StateStore,
+    *,
+    resolved_window: timedelta,
+    stale: bool,
+    interval_seconds: float = 60.0,
 ) -> Callable[[LifecycleChanges], list[tuple[OutboxMessage, bool]]]:
     """The `notify` callback of StateStore.record_cycle for one source's cycle."""
 
@@ -45,6 +50,7 @@ def notifier(
                 if t.source == changes.source
             ],
             stale=stale,
+            interval_seconds=interval_seconds,
         )
         messages: list[tuple[OutboxMessage, bool]] = []
         for sink in sinks:

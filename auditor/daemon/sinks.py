@@ -30,6 +30,7 @@ class CycleNotice:
     open: list[TrackedFinding] = field(default_factory=list)  # the source's open findings now
     recently_resolved: list[TrackedFinding] = field(default_factory=list)
     stale: bool = False
+    interval_seconds: float = 60.0  # the source's schedule: how long an alert must last
 
 
 @dataclass(frozen=True, slots=True)
