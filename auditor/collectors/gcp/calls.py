@@ -163,6 +163,7 @@ class ApiCaller:
             Api.IAM: _Gate(settings.api.iam, clock),
             Api.MONITORING: _Gate(settings.api.monitoring, clock),
         }
+        self._in_flight = threading.BoundedSemaphore(settings.api.concurrency)
         self._calls: Counter[str] = Counter()
         self._lock = threading.Lock()
 
@@ -182,10 +183,12 @@ class ApiCaller:
         gate = self._gates[api]
 
         def once() -> T:
-            remaining = self.remaining()
-            if remaining <= 0 or not gate.pace.acquire(self.deadline):
+            if self.remaining() <= 0 or not gate.pace.acquire(self.deadline):
                 raise _DeadlineReached
-            with gate.slots:
+            with gate.slots, self._in_flight:
+                remaining = self.remaining()  # after waiting for a slot
+                if remaining <= 0:
+                    raise _DeadlineReached
                 with self._lock:
                     self._calls[method.value] += 1
                 return invoke(min(self.settings.call_timeout_seconds, remaining))
@@ -255,7 +258,8 @@ def classify(exc: BaseException, method: Method, target: str, attempts: int) -> 
         detail = f"returned a malformed response ({type(exc).__name__})"
         return CallFailed(FailureKind.PROTOCOL, method, target, detail)
     if isinstance(exc, api_errors.GoogleAPICallError):
-        code = exc.code if exc.code is not None else "?"
+        status = exc.grpc_status_code
+        code = exc.code if exc.code is not None else (status.name if status else "unknown")
         if "deserializ" in str(exc.message).lower():
             detail = "returned a malformed response (undecodable message)"
             return CallFailed(FailureKind.PROTOCOL, method, target, detail)

@@ -108,8 +108,9 @@ class _Run:
             policies.start(hierarchy)
         iam.start(hierarchy.projects, _organization(hierarchy))
         monitoring.start(hierarchy.projects, self.now)
-        self.tasks.wait()
-
+        # Policies come back first: normalise them, and ask for the predefined roles they
+        # grant, while IAM and Monitoring are still answering.
+        self.tasks.wait(Api.RESOURCE_MANAGER)
         policy_resources = self._policy_resources(policies, hierarchy)
         granted = {
             r.data["role"]
@@ -118,7 +119,7 @@ class _Run:
         }
         if parts.predefined_roles:
             refresh(self.roles, granted, self.clients, self.caller, self.tasks)
-            self.tasks.wait()
+        self.tasks.wait()
 
         usage = UsageAssembler(
             settings.name, self.context.history, settings.usage.min_history_days, self._problem
@@ -176,18 +177,23 @@ class _Run:
             self.collection.warnings.append("no ACTIVE project matched include/exclude")
 
     def _policy_resources(self, policies: PolicyReader, hierarchy: Hierarchy) -> list[Resource]:
-        try:
-            normalised = normalise_policies(
-                policies.snapshots(hierarchy),
-                source=self.settings.name,
-                pii=self._pii(),
-                observed_at=self.now,
-            )
-        except PolicyFormatError as exc:
-            self._problem(f"{exc.scope}: IAM policies not judged: {exc}")
-            return []
-        self.collection.warnings.extend(normalised.warnings)
-        return normalised.resources
+        """Normalised policies; a malformed one is dropped (named) and the rest normalised."""
+        while True:
+            try:
+                normalised = normalise_policies(
+                    policies.snapshots(hierarchy),
+                    source=self.settings.name,
+                    pii=self._pii(),
+                    observed_at=self.now,
+                )
+            except PolicyFormatError as exc:
+                if exc.scope not in policies.policies:
+                    self._problem(f"IAM policies not judged: {exc}")
+                    return []
+                self.tasks.fail(policies.drop_malformed(exc))
+                continue
+            self.collection.warnings.extend(normalised.warnings)
+            return normalised.resources
 
 
 def _organization(hierarchy: Hierarchy) -> str | None:

@@ -17,7 +17,7 @@ from auditor.collectors.gcp.discovery import Hierarchy
 from auditor.collectors.gcp.messages import as_json
 from auditor.collectors.gcp.tasks import Tasks
 from auditor.gcp.iam import PolicySnapshot
-from auditor.gcp.policy import PolicyFormatError, parse_policy
+from auditor.gcp.policy import PolicyFormatError
 
 POLICY_VERSION = 3
 
@@ -74,19 +74,21 @@ class PolicyReader:
             )
         except CallFailed as failure:
             raise failure.so(_consequence(scope)) from None
-        raw = as_json(policy)
-        try:
-            parse_policy(raw)
-        except PolicyFormatError as exc:
-            raise CallFailed(
-                FailureKind.PROTOCOL,
-                method,
-                scope,
-                f"returned a malformed policy ({exc})",
-                _consequence(scope),
-            ) from None
         with self._lock:
-            self.policies[scope] = raw
+            self.policies[scope] = as_json(policy)
+
+    def drop_malformed(self, error: PolicyFormatError) -> CallFailed:
+        """Forget the policy the normaliser refused; the failure that names it."""
+        scope = error.scope
+        with self._lock:
+            self.policies.pop(scope, None)
+        return CallFailed(
+            FailureKind.PROTOCOL,
+            _METHODS[scope.split("/", 1)[0]],
+            scope,
+            f"returned a malformed policy ({error})",
+            _consequence(scope),
+        )
 
     def snapshots(self, hierarchy: Hierarchy) -> list[PolicySnapshot]:
         """A snapshot per policy read: ancestors nearest first, a project's labels."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import threading
+from collections import Counter
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -29,7 +30,7 @@ class Tasks:
             )
             for api, workers in concurrency.items()
         }
-        self._pending = 0
+        self._pending: Counter[Api] = Counter()
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
         self.failures: list[CallFailed] = []
@@ -38,13 +39,13 @@ class Tasks:
     def submit(self, api: Api, task: Callable[..., None], *args: Any) -> None:
         """Run `task(*args)` on `api`'s pool."""
         with self._lock:
-            self._pending += 1
+            self._pending[api] += 1
         try:
-            self._pools[api].submit(self._guarded, task, args)
+            self._pools[api].submit(self._guarded, api, task, args)
         except RuntimeError:  # the pools were closed: the task is dropped, not waited for
-            self._finished()
+            self._finished(api)
 
-    def _guarded(self, task: Callable[..., None], args: tuple[Any, ...]) -> None:
+    def _guarded(self, api: Api, task: Callable[..., None], args: tuple[Any, ...]) -> None:
         try:
             task(*args)
         except CallFailed as failure:
@@ -54,22 +55,22 @@ class Tasks:
             with self._lock:
                 self.internal_errors.append(type(exc).__name__)
         finally:
-            self._finished()
+            self._finished(api)
 
     def fail(self, failure: CallFailed) -> None:
         """Record a failure met outside a task's own raise."""
         with self._lock:
             self.failures.append(failure)
 
-    def _finished(self) -> None:
+    def _finished(self, api: Api) -> None:
         with self._lock:
-            self._pending -= 1
+            self._pending[api] -= 1
             self._changed.notify_all()
 
-    def wait(self) -> None:
-        """Until every task, and every task they submitted, has finished."""
+    def wait(self, api: Api | None = None) -> None:
+        """Until every task (of `api`, if given), and every task they submitted, has finished."""
         with self._lock:
-            while self._pending:
+            while self._pending[api] > 0 if api else any(n > 0 for n in self._pending.values()):
                 self._changed.wait()
 
     def close(self) -> None:

@@ -60,7 +60,10 @@ def fixture_org() -> FakeOrganization:
     project.roles = [_read("role.partnerLoader.acme-analytics.json")]
     org.time_series = [
         _series(activity, unique_ids)
-        for name in ("activity.service-accounts.acme-analytics.json", "activity.keys.acme-analytics.json")
+        for name in (
+            "activity.service-accounts.acme-analytics.json",
+            "activity.keys.acme-analytics.json",
+        )
         for activity in _read(name)
     ]
     return org

@@ -63,7 +63,7 @@ class GrpcFake:
             )
             for name, rpc in rpcs.items()
         }
-        self.server = grpc.server(futures.ThreadPoolExecutor(max_workers=64))
+        self.server = grpc.server(futures.ThreadPoolExecutor(max_workers=32))
         self.server.add_generic_rpc_handlers(
             [grpc.method_handlers_generic_handler(service, handlers)]
         )

@@ -67,6 +67,7 @@ class ResourceManagerFake:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # headers and body go out at once, as Google's do
 
             def do_GET(self) -> None:
                 fake.handle(self, "GET")

@@ -204,7 +204,10 @@ def acme_org(now: datetime) -> FakeOrganization:
     )
 
     staging = org.add_project(
-        "acme-data-staging", "310000000001", f"folders/{DATA_PLATFORM}", labels={"data-classification": "internal", "env": "staging"}
+        "acme-data-staging",
+        "310000000001",
+        f"folders/{DATA_PLATFORM}",
+        labels={"data-classification": "internal", "env": "staging"},
     )
     staging.policy = {
         "version": 1,
@@ -261,7 +264,9 @@ def acme_org(now: datetime) -> FakeOrganization:
         *backlog(
             now, "acme-data-prod", "audit-export", [3] * 30, [7200 + 60 * i for i in range(30)]
         ),
-        *backlog(now, "acme-data-staging", "events-ok", [12, 9, 15, 11, 10] * 6, [4, 6, 3, 5, 4] * 6),
+        *backlog(
+            now, "acme-data-staging", "events-ok", [12, 9, 15, 11, 10] * 6, [4, 6, 3, 5, 4] * 6
+        ),
         composer_health(
             now, "acme-data-prod", "europe-west1", "prod-composer", [True] * 20 + [False] * 10
         ),

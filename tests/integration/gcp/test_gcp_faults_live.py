@@ -174,3 +174,17 @@ def test_an_unreachable_api_never_raises(fakes: FakeGcp) -> None:
         "MetricService.ListTimeSeries" in p for p in collected.problems
     )
     assert "pubsub.subscription" not in collected.kinds
+
+
+def test_a_policy_the_normaliser_refuses_is_dropped_and_named(fakes: FakeGcp) -> None:
+    """A project policy with a member no IAM API writes: that project's policy is a protocol
+    problem saying where, every other policy is normalised as usual."""
+    fakes.org.projects["acme-data-staging"].policy["bindings"].append(
+        {"role": "roles/viewer", "members": ["usr:mallory@acme.example"]}
+    )
+    collected = collect(settings_for(fakes))
+    assert len(collected.problems) == 1
+    assert collected.problems[0].startswith(
+        f"{STAGING}: Projects.GetIamPolicy returned a malformed policy (bindings[2].members[0]:"
+    )
+    assert collected.ids("gcp.project") == {PROD, "projects/acme-sandbox-alice"}
