@@ -68,12 +68,16 @@ class GkeCollector:
         if all(listing.problems and not listing.objects for listing in listings):
             raise SourceError("permission", f"no kind could be read: {problems[0]}")
         observed_at = context.now()
+        objects = [obj for listing in listings for obj in listing.objects]
+        for listing in listings:
+            listing.objects.clear()  # the objects live in `objects` until normalised, no longer
         normalised = normalize(
-            [obj for listing in listings for obj in listing.objects],
+            objects,
             cluster=self.settings.cluster_name,
             source=self.settings.name,
             observed_at=observed_at,
         )
+        del objects
         unreadable = sorted({listing.kind.resource for listing in listings if listing.problems})
         normalised.resources.append(
             cluster_resource(

@@ -45,11 +45,6 @@ class KindListing:
     calls: int = 0
     restarts: int = 0
 
-    @property
-    def readable(self) -> bool:
-        """False when no part of this kind could be read."""
-        return not self.problems or bool(self.objects)
-
 
 class Lister:
     """Lists kinds through one API client, within one collection's policy."""

@@ -70,7 +70,9 @@ class GkeSettings(SourceSettings):
         description="Cluster name in resource ids (default: the source name). Give manifests the "
         "same name (`auditor scan --cluster`) so findings match before and after a release.",
     )
-    namespaces: NamespaceFilter = Field(default_factory=NamespaceFilter)
+    namespaces: NamespaceFilter = Field(
+        default_factory=NamespaceFilter, description="Namespaces read: include/exclude globs."
+    )
     page_size: int = Field(
         default=500, ge=1, le=10000, description="Objects per list call (limit/continue)."
     )
