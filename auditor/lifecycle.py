@@ -51,6 +51,19 @@ class TrackedFinding:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class FindingCount:
+    """How many tracked findings share these labels (for metrics)."""
+
+    rule_id: str
+    severity: str
+    category: str
+    source: str
+    status: str
+    stale: bool
+    count: int
+
+
 @dataclass(slots=True)
 class LifecycleChanges:
     """What one source's cycle changed: newly open and newly resolved findings."""

@@ -21,6 +21,7 @@ from typing import Any
 from auditor import outbox
 from auditor.lifecycle import (
     RESOLVED,
+    FindingCount,
     LifecycleChanges,
     TrackedFinding,
     prune_resolved,
@@ -242,6 +243,26 @@ class StateStore(HistoryStore):
         with self._lock:
             rows = self._db.execute(query + " ORDER BY fingerprint", args).fetchall()
         return [row_to_tracked(row) for row in rows]
+
+    def finding_counts(self) -> list[FindingCount]:
+        """Tracked (not resolved) findings counted by rule, severity, category, source, status
+        and staleness: what a metrics scrape needs, without reading each finding."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT rule_id, severity, category, source, status, stale, COUNT(*)"
+                " FROM findings WHERE status != ? GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5",
+                (RESOLVED,),
+            ).fetchall()
+        return [FindingCount(r[0], r[1], r[2], r[3], r[4], bool(r[5]), int(r[6])) for r in rows]
+
+    def open_fingerprints(self, rule_id: str) -> set[str]:
+        """Fingerprints of the open findings of one rule."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT fingerprint FROM findings WHERE rule_id = ? AND status = 'open'",
+                (rule_id,),
+            ).fetchall()
+        return {row[0] for row in rows}
 
     def resolved_since(self, since: datetime) -> list[TrackedFinding]:
         """Findings resolved at or after `since` (Alertmanager re-sends their resolve)."""

@@ -21,7 +21,8 @@ from prometheus_client.registry import Collector
 
 from auditor.daemon.metrics import MetricsInput
 from auditor.daemon.snapshot import SourceView
-from auditor.model import Resource
+from auditor.lifecycle import FindingCount
+from auditor.model import Resource, fingerprint
 
 _EMAIL = re.compile(r"[^\s@/:]+@[^\s@/:]+\.[a-z]{2,}", re.IGNORECASE)
 KAFKA_STATUSES = ("OK", "WARN", "ERR", "UNKNOWN")
@@ -66,26 +67,27 @@ class AuditorMetrics(Collector):
     def collect(self) -> Iterator[Metric]:
         """Fresh metric families from the current snapshot."""
         views = self.source.snapshot.views()
-        tracked = self.source.findings()
-        yield from self._findings(tracked)
+        yield from self._findings(self.source.counts())
         yield from self._sources(views)
         yield from self._notifications()
-        stale_dags = {
-            t.body.get("resource", {}).get("id")
-            for t in tracked
-            if t.rule_id == DATA_STALE_RULE and t.status == "open"
-        }
+        stale_dags = self.source.open_fingerprints(DATA_STALE_RULE)
         resources = [(view, r) for view in views for r in view.resources]
         yield from self._kafka(resources)
         yield from self._mysql(resources)
         yield from self._airflow(resources, stale_dags)
         yield from self._pubsub(resources)
 
-    def _findings(self, tracked: list[Any]) -> Iterator[Metric]:
+    def _findings(self, counts: list[FindingCount]) -> Iterator[Metric]:
         labels = ["rule", "severity", "category", "source"]
-        open_counts = Counter(
-            (t.rule_id, t.severity, t.category, t.source) for t in tracked if t.status == "open"
-        )
+        open_counts: Counter[tuple[str, str, str, str]] = Counter()
+        by_status: Counter[tuple[str, str]] = Counter()
+        stale_counts: Counter[str] = Counter()
+        for c in counts:
+            if c.status == "open":
+                open_counts[(c.rule_id, c.severity, c.category, c.source)] += c.count
+            by_status[(c.source, c.status)] += c.count
+            if c.stale:
+                stale_counts[c.source] += c.count
         family = GaugeMetricFamily(
             "auditor_findings_open",
             "Open findings (not waived, baselined or resolved).",
@@ -94,7 +96,6 @@ class AuditorMetrics(Collector):
         for key, count in sorted(open_counts.items()):
             family.add_metric(list(key), count)
         yield family
-        by_status = Counter((t.source, t.status) for t in tracked)
         status = GaugeMetricFamily(
             "auditor_findings", "Tracked findings by status (open, waived, baselined).",
             labels=["source", "status"],
@@ -107,7 +108,7 @@ class AuditorMetrics(Collector):
             "Findings kept from the last good collection of a source that is now down.",
             labels=["source"],
         )
-        for source, count in sorted(Counter(t.source for t in tracked if t.stale).items()):
+        for source, count in sorted(stale_counts.items()):
             stale.add_metric([source], count)
         yield stale
 
@@ -251,7 +252,7 @@ class AuditorMetrics(Collector):
         yield from (lag, known, configured, threads)
 
     def _airflow(
-        self, resources: list[tuple[SourceView, Resource]], stale_dags: set[Any]
+        self, resources: list[tuple[SourceView, Resource]], stale_dags: set[str]
     ) -> Iterator[Metric]:
         labels = ["source", "environment", "dag"]
         success = GaugeMetricFamily(
@@ -285,7 +286,8 @@ class AuditorMetrics(Collector):
                 success.add_metric(values, ts)
             if (ts := _timestamp(data.get("last_success_data_interval_end"))) is not None:
                 data_end.add_metric(values, ts)
-            stale.add_metric(values, 1.0 if resource.id in stale_dags else 0.0)
+            flagged = fingerprint(DATA_STALE_RULE, resource.kind, resource.id) in stale_dags
+            stale.add_metric(values, 1.0 if flagged else 0.0)
             paused.add_metric(values, 1.0 if data.get("is_paused") else 0.0)
         yield from (success, data_end, stale, paused)
 

@@ -10,7 +10,7 @@ from importlib.metadata import entry_points
 from prometheus_client.registry import Collector, CollectorRegistry
 
 from auditor.daemon.snapshot import DaemonSnapshot
-from auditor.lifecycle import TrackedFinding
+from auditor.lifecycle import FindingCount
 
 METRICS_ENTRY_POINT_GROUP = "auditor.metrics"
 
@@ -20,7 +20,8 @@ class MetricsInput:
     """Everything a scrape may read; each callable is cheap and thread-safe."""
 
     snapshot: DaemonSnapshot
-    findings: Callable[[], list[TrackedFinding]]  # tracked, not resolved
+    counts: Callable[[], list[FindingCount]]  # tracked findings, grouped
+    open_fingerprints: Callable[[str], set[str]] = lambda _rule: set()
     delivered: Mapping[str, int] = field(default_factory=dict)
     failed: Mapping[str, int] = field(default_factory=dict)
     pending: Callable[[str], int] = lambda _sink: 0

@@ -84,6 +84,8 @@ class Daemon:
             for settings in enabled
         ]
         self.stopping = threading.Event()
+        self._wake_delivery = threading.Event()
+        self._delivery: threading.Thread | None = None
         self._http: HttpServer | None = None
         self._scheduler: BackgroundScheduler | None = None
 
@@ -113,7 +115,8 @@ class Daemon:
         registry = metrics_registry(
             MetricsInput(
                 snapshot=self.snapshot,
-                findings=self.store.findings,
+                counts=self.store.finding_counts,
+                open_fingerprints=self.store.open_fingerprints,
                 delivered=self.deliverer.delivered,
                 failed=self.deliverer.failed,
                 pending=self.store.pending,
@@ -145,16 +148,16 @@ class Daemon:
                 next_run_time=first,  # the first cycle starts now, not one interval later
             )
         scheduler.add_job(
-            self.deliverer.deliver_due,
-            IntervalTrigger(seconds=OUTBOX_POLL_SECONDS, timezone=UTC),
-            id="outbox",
-            executor="default",
-        )
-        scheduler.add_job(
             self._prune,
             IntervalTrigger(seconds=PRUNE_INTERVAL_SECONDS, timezone=UTC),
             id="prune",
         )
+        # Delivery has its own thread: a slow webhook (1 post/s, Retry-After) must never hold
+        # back a source's next collection.
+        self._delivery = threading.Thread(
+            target=self._deliver_loop, name="auditor-outbox", daemon=True
+        )
+        self._delivery.start()
         scheduler.start()
         self._scheduler = scheduler
         log.info(
@@ -174,7 +177,17 @@ class Daemon:
         except Exception as exc:  # noqa: BLE001 - one source's bug must not stop the daemon
             log.error("source cycle failed", source=cycle.settings.name, error=type(exc).__name__)
             return
-        self.deliverer.deliver_due()
+        self._wake_delivery.set()
+
+    def _deliver_loop(self) -> None:
+        """Deliver after every cycle, and every few seconds for retries that fall due."""
+        while not self.stopping.is_set():
+            self._wake_delivery.wait(OUTBOX_POLL_SECONDS)
+            self._wake_delivery.clear()
+            try:
+                self.deliverer.deliver_due()
+            except Exception as exc:  # noqa: BLE001 - a sink bug must not stop delivery
+                log.error("delivery failed", error=type(exc).__name__)
 
     def _prune(self) -> None:
         retention = timedelta(days=self.config.daemon.retention_days)
@@ -200,9 +213,13 @@ class Daemon:
     def stop(self) -> None:
         """Let running cycles finish, stop HTTP, close collectors, sinks and the store."""
         self.stopping.set()
+        self._wake_delivery.set()
         if self._scheduler is not None:
             self._scheduler.shutdown(wait=True)
             self._scheduler = None
+        if self._delivery is not None:
+            self._delivery.join(timeout=60)
+            self._delivery = None
         if self._http is not None:
             self._http.stop()
             self._http = None

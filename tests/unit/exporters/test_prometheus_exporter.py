@@ -12,8 +12,8 @@ from prometheus_client.registry import CollectorRegistry
 from auditor.daemon.metrics import MetricsInput
 from auditor.daemon.service import Daemon
 from auditor.daemon.snapshot import DaemonSnapshot, SourceView
-from auditor.lifecycle import TrackedFinding
-from auditor.model import Resource, SourceHealth
+from auditor.lifecycle import FindingCount
+from auditor.model import Resource, SourceHealth, fingerprint
 from auditor.paths import demo_dir
 from exporters.prometheus import AuditorMetrics, hash_principal
 from tests.unit.daemon.estate import daemon_config
@@ -81,31 +81,17 @@ def _fixed_snapshot() -> DaemonSnapshot:
     return snapshot
 
 
-def _tracked(rule: str, severity: str, source: str, resource_id: str) -> TrackedFinding:
-    return TrackedFinding(
-        fingerprint=f"fp-{rule}-{resource_id}",
-        source=source,
-        rule_id=rule,
-        kind="airflow.dag",
-        severity=severity,
-        category="freshness",
-        status="open",
-        first_seen=T0,
-        last_seen=T0,
-        resolved_at=None,
-        stale=False,
-        body={"resource": {"id": resource_id}},
-    )
-
-
 def _fixed_input() -> MetricsInput:
-    findings = [
-        _tracked("airflow-dag-data-stale", "high", "composer", "composer-prod/daily_orders"),
-        _tracked("mysql-replication-stopped", "critical", "mysql-prod", "replica-1/default"),
+    counts = [
+        FindingCount("airflow-dag-data-stale", "high", "freshness", "composer", "open", False, 1),
+        FindingCount("mysql-replication-stopped", "critical", "ha", "mysql-prod", "open", True, 1),
+        FindingCount("mysql-replica-writable", "high", "ha", "mysql-prod", "waived", False, 1),
     ]
+    stale_dag = fingerprint("airflow-dag-data-stale", "airflow.dag", "composer-prod/daily_orders")
     return MetricsInput(
         snapshot=_fixed_snapshot(),
-        findings=lambda: findings,
+        counts=lambda: counts,
+        open_fingerprints=lambda rule: {stale_dag} if rule == "airflow-dag-data-stale" else set(),
         delivered={"slack": 3},
         failed={"slack": 1},
         pending=lambda sink: 2,
@@ -180,7 +166,13 @@ def test_daemon_over_the_demo_snapshots_exports_their_numbers(tmp_path: Path) ->
     estate = demo_dir() / "estate" / "kafka"
     daemon = Daemon(daemon_config(tmp_path, estate), [], sinks=[])
     daemon.run_once()
-    registry = _registry(MetricsInput(snapshot=daemon.snapshot, findings=daemon.store.findings))
+    registry = _registry(
+        MetricsInput(
+            snapshot=daemon.snapshot,
+            counts=daemon.store.finding_counts,
+            open_fingerprints=daemon.store.open_fingerprints,
+        )
+    )
     recorded = json.loads((estate / "snapshot.json").read_text(encoding="utf-8"))
     groups = [r for r in recorded["resources"] if r["kind"] == "kafka.consumer_group"]
     assert groups
