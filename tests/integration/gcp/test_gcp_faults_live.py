@@ -188,3 +188,17 @@ def test_a_policy_the_normaliser_refuses_is_dropped_and_named(fakes: FakeGcp) ->
         f"{STAGING}: Projects.GetIamPolicy returned a malformed policy (bindings[2].members[0]:"
     )
     assert collected.ids("gcp.project") == {PROD, "projects/acme-sandbox-alice"}
+
+
+def test_the_collection_deadline_gives_a_partial_source_not_a_timeout(fakes: FakeGcp) -> None:
+    """Monitoring hangs on every call: at 90 % of timeout_seconds the collector stops calling
+    and returns what it has — up, with the unread parts named — before the runner gives up."""
+    fakes.inject(LIST_TIME_SERIES, "deadline", times=None)
+    collected = collect(settings_for(fakes, timeout_seconds=2.0, call_timeout_seconds=1.0))
+    health = collected.result.health
+    assert health.up and collected.result.error_kind == ""  # not the runner's timeout
+    assert collected.ids("gcp.project") == {PROD, STAGING, "projects/acme-sandbox-alice"}
+    assert any(
+        "the collection deadline came" in p or "deadline exceeded" in p for p in collected.problems
+    )
+    assert all("MetricService.ListTimeSeries" in p for p in collected.problems)
