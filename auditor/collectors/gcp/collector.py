@@ -127,12 +127,17 @@ class _Run:
         if parts.usage:
             usage.add(iam, monitoring, usage_kinds(parts.keys))
         resources = list(policy_resources)
+        # Labels from discovery: a project whose policy was denied still marks its PII.
+        facts = IamFacts(
+            IamFacts.from_resources(policy_resources).roles_by_email,
+            {project.project_id: project.labels for project in hierarchy.projects},
+        )
         try:
             resources.extend(
                 normalise_listings(
                     iam.listings,
                     source=settings.name,
-                    iam=IamFacts.from_resources(policy_resources),
+                    iam=facts,
                     pii=self._pii(),
                     observed_at=self.now,
                 )

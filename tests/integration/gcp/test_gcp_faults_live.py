@@ -202,3 +202,13 @@ def test_the_collection_deadline_gives_a_partial_source_not_a_timeout(fakes: Fak
         "the collection deadline came" in p or "deadline exceeded" in p for p in collected.problems
     )
     assert all("MetricService.ListTimeSeries" in p for p in collected.problems)
+
+
+def test_a_denied_policy_does_not_hide_that_a_project_holds_pii(fakes: FakeGcp) -> None:
+    """The PII label comes from discovery: accounts and keys of a project whose policy is
+    denied are still judged as holding PII."""
+    fakes.inject(RM + "Projects.GetIamPolicy", "denied", PROD, times=None)
+    collected = collect(settings_for(fakes))
+    sa = f"{PROD}/serviceAccounts/cdc-connector@acme-data-prod.iam.gserviceaccount.com"
+    assert collected.data("gcp.service_account", sa)["pii"] is True
+    assert collected.data("gcp.service_account", sa)["roles"] == []  # other policies were read
