@@ -5,7 +5,7 @@ owned by its ReplicaSet (ownerReferences with controller: true), with the status
 and admission-added fields a real server returns — a real Pod is 4–6 KB of JSON, most of it
 the parts a collector drops.
 
-    .venv/bin/python bench/gke_objects.py OUT.jsonl [--pods 20000] [--deployments 5000]
+    .venv/bin/python bench/gke_objects.py OUT.jsonl [--pods N] [--deployments N] [--bare-pods]
 """
 
 from __future__ import annotations
@@ -94,7 +94,7 @@ def _deployment(rng: random.Random, index: int) -> dict[str, Any]:
     }
 
 
-def _pod(deployment: dict[str, Any], ordinal: int) -> dict[str, Any]:
+def _pod(deployment: dict[str, Any], ordinal: int, owned: bool) -> dict[str, Any]:
     meta = deployment["metadata"]
     template = json.loads(json.dumps(deployment["spec"]["template"]))
     replica_set = f"{meta['name']}-{_hash(meta['name'])}"
@@ -121,6 +121,8 @@ def _pod(deployment: dict[str, Any], ordinal: int) -> dict[str, Any]:
         },
         "spec": template["spec"],
     }
+    if not owned:
+        del pod["metadata"]["ownerReferences"]
     served = admitted(pod)
     # A ReplicaSet's Pods were never applied by kubectl; their fields are managed by the
     # controller manager (spec) and the kubelet (status).
@@ -202,22 +204,23 @@ def _pod_status(pod: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def generate(pods: int, deployments: int, seed: int = 7) -> Iterator[dict[str, Any]]:
-    """Namespaces, `deployments` Deployments and `pods` Pods spread evenly over them."""
+def generate(
+    pods: int, deployments: int, *, owned: bool = True, seed: int = 7
+) -> Iterator[dict[str, Any]]:
+    """Namespaces, `deployments` Deployments and `pods` Pods spread evenly over them; with
+    `owned` False the Pods have no owner, so each is a workload of its own (a worst case)."""
     rng = random.Random(seed)
     namespaces = sorted(
         {f"{TEAMS[i % len(TEAMS)]}-{i % NAMESPACES:02d}" for i in range(deployments)}
     )
     for name in namespaces:
         yield admitted({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})
-    made = 0
     for index in range(deployments):
         deployment = _deployment(rng, index)
         yield admitted(deployment)
         share = pods // deployments + (1 if index < pods % deployments else 0)
         for ordinal in range(share):
-            yield _pod(deployment, ordinal)
-            made += 1
+            yield _pod(deployment, ordinal, owned)
 
 
 def main() -> None:
@@ -226,9 +229,10 @@ def main() -> None:
     parser.add_argument("out", type=Path)
     parser.add_argument("--pods", type=int, default=20000)
     parser.add_argument("--deployments", type=int, default=5000)
+    parser.add_argument("--bare-pods", action="store_true", help="Pods without an owner")
     args = parser.parse_args()
     with args.out.open("w", encoding="utf-8") as out:
-        for body in generate(args.pods, args.deployments):
+        for body in generate(args.pods, args.deployments, owned=not args.bare_pods):
             out.write(json.dumps(body, separators=(",", ":")) + "\n")
 
 
