@@ -23,7 +23,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from tests.fakes.k8s.served import admitted  # noqa: E402
+from tests.fakes.k8s.admission import admitted  # noqa: E402
 
 NAMESPACES = 50
 CREATED = "2026-11-20T09:30:00Z"

@@ -3,7 +3,8 @@
 Reads what the manifest loader reads, from a live API server with the official `kubernetes`
 client, and normalises it with the same normaliser (auditor.k8s), so a workload scanned from its
 manifest before a release and from the cluster after it gets the same resources and findings.
-Settings and the ClusterRole it needs: docs/sources/gke.md; kinds: docs/resource-kinds/k8s.md.
+Settings, the ClusterRole it needs and the k8s.cluster kind: docs/sources/gke.md; the other
+kinds: docs/resource-kinds/k8s.md.
 """
 
 from __future__ import annotations

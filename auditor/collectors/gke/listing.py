@@ -88,18 +88,18 @@ class Lister:
             getattr(client, kind.api)(self._api_client), kind.list_method(bool(namespace))
         )
         where = _where(kind, namespace)
-        while True:
+        for restart in range(MAX_RESTARTS + 1):
             try:
                 listing.objects.extend(self._pages(method, kind, namespace, where, listing))
                 return
             except ContinueExpired:
                 # The snapshot behind the token is gone: start over for a consistent list.
                 listing.restarts += 1
-                if listing.restarts > MAX_RESTARTS:
+                if restart == MAX_RESTARTS:
                     raise SourceError(
                         "protocol",
                         f"listing {kind.resource}{where}: the continue token expired "
-                        f"{listing.restarts} times; raise page_size or timeouts",
+                        f"{restart + 1} times; raise page_size or timeouts",
                     ) from None
             except Forbidden:
                 listing.problems.append(

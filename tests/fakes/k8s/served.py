@@ -1,17 +1,12 @@
 """A manifest turned into the object a real API server would store and return for it.
 
-Two layers, because they mean different things:
-
-- `as_served`: what every API server adds without changing what the object says — metadata
-  (uid, resourceVersion, generation, creationTimestamp, managedFields, kubectl's
-  last-applied-configuration), a status, controller bookkeeping annotations, the
-  `kubernetes.io/metadata.name` label on Namespaces, and the defaulting of fields left unset
-  (replicas, update strategies, probe timings, Service type/protocol/targetPort/clusterIP,
-  pod and container defaults). A manifest and this object describe the same workload.
-- `admitted`: what the cluster decides on top: node ports for NodePort/LoadBalancer Services,
-  the ServiceAccount admission plugin's token volume and the default tolerations on bare Pods,
-  and the selector labels the Job API adds to a Job's pod template. These are real facts of
-  the running object that no manifest says.
+`as_served` adds what every API server adds without changing what the object says — metadata
+(uid, resourceVersion, generation, creationTimestamp, managedFields, kubectl's
+last-applied-configuration), a status, controller bookkeeping annotations, the
+`kubernetes.io/metadata.name` label on Namespaces, and the defaulting of fields left unset
+(replicas, update strategies, probe timings, Service type/protocol/targetPort/clusterIP, pod
+and container defaults). A manifest and this object describe the same workload. What the
+cluster decides on top (node ports, admission) is admission.py.
 
 Not modelled: quantity canonicalisation (`cpu: 0.5` is served as `500m`; fixtures use
 canonical quantities) and field conversions between API versions other than HPA v1 → v2.
@@ -53,19 +48,6 @@ def as_served(manifest: Mapping[str, Any], revision: int = 1) -> dict[str, Any]:
         _hpa_v2(body)
     _DEFAULTS.get(kind, _nothing)(body)
     body["status"] = _STATUS.get(kind, lambda _: {})(body)
-    return body
-
-
-def admitted(manifest: Mapping[str, Any], revision: int = 1) -> dict[str, Any]:
-    """`as_served`, plus what admission and allocation add on a real cluster."""
-    body = as_served(manifest, revision)
-    kind = body["kind"]
-    if kind == "Service":
-        _allocate_node_ports(body)
-    elif kind == "Pod":
-        _admit_pod(body)
-    elif kind == "Job":
-        _job_selector_labels(body)
     return body
 
 
@@ -263,9 +245,9 @@ def _service(body: dict[str, Any]) -> None:
     spec = body.setdefault("spec", {})
     kind = spec.setdefault("type", "ClusterIP")
     spec.setdefault("sessionAffinity", "None")
-    digest = _digest(body["metadata"]["name"])
+    hashed = digest(body["metadata"]["name"])
     if spec.get("clusterIP") != "None":
-        spec["clusterIP"] = f"10.96.{digest[0]}.{digest[1] or 1}"
+        spec["clusterIP"] = f"10.96.{hashed[0]}.{hashed[1] or 1}"
     spec["clusterIPs"] = [spec["clusterIP"]] if "clusterIP" in spec else []
     spec.setdefault("ipFamilies", ["IPv4"])
     spec.setdefault("ipFamilyPolicy", "SingleStack")
@@ -279,7 +261,8 @@ def _service(body: dict[str, Any]) -> None:
         port.setdefault("targetPort", port.get("port"))
 
 
-def _digest(name: str) -> bytes:
+def digest(name: str) -> bytes:
+    """A stable hash of a name, for made-up addresses and ports."""
     return hashlib.sha256(name.encode()).digest()
 
 
@@ -361,83 +344,3 @@ _STATUS = {
         else {"loadBalancer": {}}
     ),
 }
-
-
-def _allocate_node_ports(body: dict[str, Any]) -> None:
-    spec = body["spec"]
-    if spec["type"] not in ("NodePort", "LoadBalancer"):
-        return
-    first = 30000 + int.from_bytes(_digest(body["metadata"]["name"])[:2]) % 2000
-    for index, port in enumerate(spec.get("ports") or []):
-        port.setdefault("nodePort", first + index)
-
-
-def _admit_pod(body: dict[str, Any]) -> None:
-    spec = body["spec"]
-    spec.setdefault("serviceAccountName", "default")
-    spec["serviceAccount"] = spec["serviceAccountName"]
-    spec.setdefault("enableServiceLinks", True)
-    spec.setdefault("priority", 0)
-    spec.setdefault("preemptionPolicy", "PreemptLowerPriority")
-    spec.setdefault("nodeName", "gke-data-prod-default-pool-5d8c1e0a-x1k2")
-    spec.setdefault("tolerations", [])
-    for key in ("node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"):
-        spec["tolerations"].append(
-            {"key": key, "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300}
-        )
-    if spec.get("automountServiceAccountToken") is False:
-        return
-    volume = "kube-api-access-7xk2p"
-    spec.setdefault("volumes", []).append(
-        {
-            "name": volume,
-            "projected": {
-                "defaultMode": 420,
-                "sources": [
-                    {"serviceAccountToken": {"expirationSeconds": 3607, "path": "token"}},
-                    {
-                        "configMap": {
-                            "name": "kube-root-ca.crt",
-                            "items": [{"key": "ca.crt", "path": "ca.crt"}],
-                        }
-                    },
-                    {
-                        "downwardAPI": {
-                            "items": [
-                                {
-                                    "path": "namespace",
-                                    "fieldRef": {
-                                        "apiVersion": "v1",
-                                        "fieldPath": "metadata.namespace",
-                                    },
-                                }
-                            ]
-                        }
-                    },
-                ],
-            },
-        }
-    )
-    for container in spec.get("containers") or []:
-        container.setdefault("volumeMounts", []).append(
-            {
-                "name": volume,
-                "mountPath": "/var/run/secrets/kubernetes.io/serviceaccount",
-                "readOnly": True,
-            }
-        )
-
-
-def _job_selector_labels(body: dict[str, Any]) -> None:
-    uid = body["metadata"]["uid"]
-    name = body["metadata"]["name"]
-    labels = {
-        "batch.kubernetes.io/controller-uid": uid,
-        "batch.kubernetes.io/job-name": name,
-        "controller-uid": uid,
-        "job-name": name,
-    }
-    spec = body["spec"]
-    spec["selector"] = {"matchLabels": {"batch.kubernetes.io/controller-uid": uid}}
-    spec["manualSelector"] = False
-    spec["template"]["metadata"].setdefault("labels", {}).update(labels)

@@ -11,8 +11,8 @@ from typing import Any
 import yaml
 
 from tests.conftest import Run
+from tests.fakes.k8s.admission import admitted
 from tests.fakes.k8s.apiserver import ApiServerEmulator
-from tests.fakes.k8s.served import admitted
 from tests.integration.gke.conftest import (
     CLUSTER,
     DEMO,
