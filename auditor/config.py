@@ -118,6 +118,20 @@ class NotificationsConfig(_Section):
     )
 
 
+class LeaderElectionConfig(_Section):
+    """With several replicas, only the holder of a Kubernetes Lease sends notifications."""
+
+    enabled: bool = False
+    namespace: str = Field(default="", description="Lease namespace (default: the pod's own).")
+    lease_name: str = "auditor"
+    identity: str = Field(default="", description="This replica's name (default: hostname).")
+    lease_seconds: float = Field(default=15.0, gt=0)
+    renew_seconds: float = Field(default=5.0, gt=0)
+    kubeconfig: Path | None = Field(
+        default=None, description="Outside a cluster; in a pod the service account is used."
+    )
+
+
 class DaemonConfig(_Section):
     """`auditor run`: HTTP endpoints, scheduling and notifications."""
 
@@ -133,6 +147,7 @@ class DaemonConfig(_Section):
         default=True, description="Hash e-mail addresses in metric labels."
     )
     notifications: NotificationsConfig = Field(default_factory=NotificationsConfig)
+    leader_election: LeaderElectionConfig = Field(default_factory=LeaderElectionConfig)
 
 
 class AuditorConfig(_Section):

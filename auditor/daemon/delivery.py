@@ -75,11 +75,17 @@ class Deliverer:
         *,
         now: Callable[[], datetime],
         max_attempts: int = 0,
+        is_leader: Callable[[], bool] = lambda: True,
+        follower_hold: timedelta = timedelta(seconds=30),
     ) -> None:
         self.sinks = list(sinks)
         self.store = store
         self.now = now
         self.max_attempts = max_attempts
+        self.is_leader = is_leader
+        # A follower keeps its messages this long (a failover inside it sends them), then drops
+        # them: the leader sent its own copy.
+        self.follower_hold = follower_hold
         self.delivered: dict[str, int] = {s.name: 0 for s in self.sinks}
         self.failed: dict[str, int] = {s.name: 0 for s in self.sinks}
         self._lock = threading.Lock()
@@ -95,6 +101,12 @@ class Deliverer:
 
     def _deliver_sink(self, sink: Sink) -> int:
         sent = 0
+        if not self.is_leader():
+            cutoff = self.now() - self.follower_hold
+            for entry in self.store.due(sink.name, self.now()):
+                if entry.created_at < cutoff:
+                    self.store.mark_delivered(entry, self.now())  # sent by the leader
+            return 0
         for entry in self.store.due(sink.name, self.now()):
             result = sink.deliver(entry.payload)
             if result.ok:

@@ -18,6 +18,7 @@ from auditor.config import AuditorConfig
 from auditor.daemon.cycle import CycleOutcome, SourceCycle
 from auditor.daemon.delivery import Deliverer
 from auditor.daemon.http import Endpoints, HttpServer
+from auditor.daemon.leader import LeaseElector
 from auditor.daemon.metrics import MetricsInput, metrics_registry
 from auditor.daemon.sinks import Sink, load_sinks
 from auditor.daemon.snapshot import DaemonSnapshot
@@ -60,11 +61,15 @@ class Daemon:
         self.store = StateStore(config.state.path)
         self.snapshot = DaemonSnapshot(expected_sources=frozenset(s.name for s in enabled))
         self.sinks = list(load_sinks(config.daemon) if sinks is None else sinks)
+        election = config.daemon.leader_election
+        self.elector = LeaseElector(election) if election.enabled else None
         self.deliverer = Deliverer(
             self.sinks,
             self.store,
             now=now,
             max_attempts=config.daemon.notifications.max_attempts,
+            is_leader=self.elector.is_leader if self.elector else lambda: True,
+            follower_hold=timedelta(seconds=2 * election.lease_seconds),
         )
         am = config.daemon.notifications.alertmanager
         window = timedelta(seconds=am.resolved_resend_seconds if am else 3600.0)
@@ -92,10 +97,15 @@ class Daemon:
     # --- one pass (for --once, cron and CI) ---------------------------------------------
 
     def run_once(self) -> list[CycleOutcome]:
-        """One cycle of every source (in parallel, bounded), then deliver notifications."""
+        """One cycle of every source (in parallel, bounded), then deliver notifications.
+
+        With leader election enabled, a one-shot run notifies only if it wins the lease.
+        """
         workers = min(MAX_PARALLEL_SOURCES, len(self.cycles))
         with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
             outcomes = list(pool.map(lambda c: c.run(), self.cycles))
+        if self.elector is not None:
+            self.elector.try_acquire()
         self.deliverer.deliver_due()
         return outcomes
 
@@ -129,6 +139,8 @@ class Daemon:
             Endpoints(registry=registry, ready=self.ready, findings=self.store.findings),
         )
         self._http.start()
+        if self.elector is not None:
+            self.elector.start()
         scheduler = BackgroundScheduler(
             executors={"default": ThreadPoolExecutor(min(MAX_PARALLEL_SOURCES, len(self.cycles)))},
             job_defaults={"max_instances": 1, "coalesce": True, "misfire_grace_time": None},
@@ -220,6 +232,8 @@ class Daemon:
         if self._delivery is not None:
             self._delivery.join(timeout=60)
             self._delivery = None
+        if self.elector is not None:
+            self.elector.stop()
         if self._http is not None:
             self._http.stop()
             self._http = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -115,4 +116,21 @@ def test_retry_after_holds_the_message_back(tmp_path: Path) -> None:
     assert sink.delivered == []
     assert daemon.store.pending("recorder") == 1
     assert daemon.deliverer.failed == {"recorder": 1}
+    daemon.stop()
+
+
+def test_followers_hold_then_drop_without_sending(tmp_path: Path) -> None:
+    """A replica that does not hold the lease sends nothing; it keeps its messages for the
+    hold period (a failover then sends them) and drops them after."""
+    clock = [datetime(2026, 11, 26, 7, 0, tzinfo=UTC)]
+    sink = RecordingSink()
+    daemon = Daemon(
+        daemon_config(tmp_path, write_estate(tmp_path)), [], sinks=[sink], now=lambda: clock[0]
+    )
+    daemon.deliverer.is_leader = lambda: False
+    daemon.run_once()
+    assert sink.delivered == [] and daemon.store.pending("recorder") == 1
+    clock[0] += daemon.deliverer.follower_hold + timedelta(seconds=1)
+    daemon.deliverer.deliver_due()
+    assert sink.delivered == [] and daemon.store.pending("recorder") == 0
     daemon.stop()
