@@ -22,7 +22,7 @@ from google.protobuf import message as pb_message  # type: ignore[import-untyped
 from google.protobuf.json_format import ParseError  # type: ignore[import-untyped]
 
 from auditor.collectors.gcp.manifest import load_manifest
-from auditor.collectors.gcp.pacing import MinuteWindow
+from auditor.collectors.gcp.pacing import FairSlots, MinuteWindow
 from auditor.collectors.gcp.settings import ApiLimits, GcpSettings
 from auditor.collectors.retry import retry
 
@@ -163,7 +163,7 @@ class ApiCaller:
             Api.IAM: _Gate(settings.api.iam, clock),
             Api.MONITORING: _Gate(settings.api.monitoring, clock),
         }
-        self._in_flight = threading.BoundedSemaphore(settings.api.concurrency)
+        self._in_flight = FairSlots(settings.api.concurrency)
         self._calls: Counter[str] = Counter()
         self._lock = threading.Lock()
 

@@ -47,3 +47,33 @@ class MinuteWindow:
                 return False
             self.waited_seconds += wait
             self._sleep(wait)
+
+
+class FairSlots:
+    """A counting semaphore that hands a freed slot to the longest waiter.
+
+    threading.Semaphore lets a thread that just released take its slot straight back, so the
+    API whose calls are running keeps the shared slots and the others starve until it is done;
+    handing over in arrival order shares them by demand, and all APIs finish together.
+    """
+
+    def __init__(self, slots: int) -> None:
+        self._free = slots
+        self._waiting: deque[threading.Event] = deque()
+        self._lock = threading.Lock()
+
+    def __enter__(self) -> None:
+        with self._lock:
+            if self._free and not self._waiting:
+                self._free -= 1
+                return
+            turn = threading.Event()
+            self._waiting.append(turn)
+        turn.wait()  # the releaser handed its slot over
+
+    def __exit__(self, *_: object) -> None:
+        with self._lock:
+            if self._waiting:
+                self._waiting.popleft().set()
+            else:
+                self._free += 1

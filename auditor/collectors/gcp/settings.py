@@ -70,17 +70,18 @@ class ApiLimits(_Section):
 class ApiSettings(_Section):
     """Per-API limits, and a bound across them. Pacing defaults stay at half of Google's default
     read quotas, leaving room for other tools that bill the same quota project (Resource
-    Manager 1,200/min, IAM and Monitoring 6,000/min); concurrency follows the same proportion,
-    so the API with the most calls (Monitoring: five per project) is not the one starved."""
+    Manager 1,200/min, IAM and Monitoring 6,000/min). IAM and Monitoring carry most calls
+    (Monitoring five per project), so each may use most of the shared slots when the other
+    is done."""
 
     resource_manager: ApiLimits = Field(
         default_factory=lambda: ApiLimits(concurrency=8, requests_per_minute=600)
     )
     iam: ApiLimits = Field(
-        default_factory=lambda: ApiLimits(concurrency=16, requests_per_minute=3000)
+        default_factory=lambda: ApiLimits(concurrency=20, requests_per_minute=3000)
     )
     monitoring: ApiLimits = Field(
-        default_factory=lambda: ApiLimits(concurrency=16, requests_per_minute=3000)
+        default_factory=lambda: ApiLimits(concurrency=20, requests_per_minute=3000)
     )
     concurrency: int = Field(
         default=24, ge=1, le=128, description="Calls in flight across the three APIs."

@@ -3,7 +3,9 @@ oldest call of the window is a minute old; a wait past the deadline is refused."
 
 from __future__ import annotations
 
-from auditor.collectors.gcp.pacing import MinuteWindow
+import threading
+
+from auditor.collectors.gcp.pacing import FairSlots, MinuteWindow
 
 
 class Clock:
@@ -51,3 +53,27 @@ def test_a_wait_past_the_deadline_is_refused() -> None:
     window.acquire()
     assert window.acquire(deadline=clock.now + 30) is False
     assert clock.slept == []
+
+
+def test_shared_slots_go_to_the_longest_waiter() -> None:
+    """A freed slot is handed to whoever waited first, not taken back by the releaser."""
+    slots = FairSlots(1)
+    order: list[str] = []
+    slots.__enter__()  # the only slot is taken
+
+    def waiter(name: str) -> None:
+        with slots:
+            order.append(name)
+
+    first = threading.Thread(target=waiter, args=("first",))
+    first.start()
+    while not slots._waiting:  # poll until it is really queued
+        threading.Event().wait(0.001)
+    second = threading.Thread(target=waiter, args=("second",))
+    second.start()
+    while len(slots._waiting) < 2:
+        threading.Event().wait(0.001)
+    slots.__exit__(None, None, None)
+    first.join(5)
+    second.join(5)
+    assert order == ["first", "second"]
