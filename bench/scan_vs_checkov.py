@@ -185,25 +185,38 @@ def machine() -> dict[str, Any]:
     }
 
 
+def figures(tool: Tool) -> dict[str, dict[str, float]]:
+    """Median, min and max of wall time, CPU time (user + system) and peak memory."""
+    cpu = [run["user_seconds"] + run["system_seconds"] for run in tool.runs]
+    return {
+        "wall_seconds": spread(tool.measurements("wall_seconds")),
+        "cpu_seconds": spread(cpu),
+        "peak_memory_mib": spread([kib / 1024 for kib in tool.measurements("peak_memory_kib")]),
+    }
+
+
 def print_table(tools: list[Tool], ratios: dict[str, float], targets: dict[str, bool]) -> None:
-    """Medians with min-max per tool, then the ratios against the targets."""
-    print(f"\n{'tool':<9} {'wall s (min-max)':>26} {'peak memory MiB (min-max)':>30}")
+    """A markdown table of medians (min-max) per tool, then the ratios against the targets.
+
+    CPU time is shown because on a shared machine it moves less than wall time does.
+    """
+    print("\n| tool | runs | wall s | CPU s | peak memory MiB |")
+    print("| --- | ---: | ---: | ---: | ---: |")
     for tool in tools:
-        wall = spread(tool.measurements("wall_seconds"))
-        rss = spread([kib / 1024 for kib in tool.measurements("peak_memory_kib")])
-        print(
-            f"{tool.name:<9} {wall['median']:>10.2f} ({wall['min']:.2f}-{wall['max']:.2f})"
-            f" {rss['median']:>14.0f} ({rss['min']:.0f}-{rss['max']:.0f})"
-        )
+        cells = [
+            f"{f['median']:.1f} ({f['min']:.1f}-{f['max']:.1f})"
+            if key != "peak_memory_mib"
+            else f"{f['median']:.0f} ({f['min']:.0f}-{f['max']:.0f})"
+            for key, f in figures(tool).items()
+        ]
+        print(f"| {tool.name} | {len(tool.runs)} | {' | '.join(cells)} |")
     if ratios:
-        print(
-            f"\nwall ratio auditor/checkov   {ratios['wall']:.4f}  target <= {WALL_TARGET:.3f}"
-            f"  {'MET' if targets['wall'] else 'NOT MET'}"
-        )
-        print(
-            f"memory ratio auditor/checkov {ratios['memory']:.4f}  target <= {MEMORY_TARGET:.3f}"
-            f"  {'MET' if targets['memory'] else 'NOT MET'}"
-        )
+        for key, target in (("wall", WALL_TARGET), ("memory", MEMORY_TARGET)):
+            verdict = "met" if targets[key] else "NOT MET"
+            print(
+                f"\n{key} ratio auditor/checkov {ratios[key]:.3f} (target <= {target:.3f})", end=""
+            )
+            print(f": {verdict}")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -219,6 +232,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--auditor", type=Path, help="auditor executable (default .venv)")
     parser.add_argument("--checkov-spec", default=CHECKOV_SPEC, help="pip spec for checkov")
     parser.add_argument(
+        "--workloads",
+        type=Path,
+        default=WORKLOADS,
+        help="where to generate the manifests (inside the repository; default bench/out/workloads)",
+    )
+    parser.add_argument(
         "--results",
         type=Path,
         default=OUT / "results.json",
@@ -231,6 +250,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         " measure auditor only: checkov needs minutes per run, auditor changes more often",
     )
     args = parser.parse_args(argv)
+    if not args.workloads.resolve().is_relative_to(ROOT):
+        parser.error("--workloads must be inside the repository (commands use relative paths)")
     if args.reuse_checkov and args.only:
         parser.error("--reuse-checkov measures auditor and reuses checkov: drop --only")
     args.count = args.count or (500 if args.quick else 5000)
@@ -245,7 +266,7 @@ def build_tools(args: argparse.Namespace) -> tuple[list[Tool], str | None]:
 
     Commands use paths relative to the repository root, exactly as a reader would type them.
     """
-    workloads = str(WORKLOADS.relative_to(ROOT))
+    workloads = str(args.workloads.resolve().relative_to(ROOT))
     tools: list[Tool] = []
     checkov_version = None
     if args.only in (None, "auditor"):
@@ -309,8 +330,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     ensure_gnu_time()
     OUT.mkdir(parents=True, exist_ok=True)
-    print(f"generating {args.count} manifests into {WORKLOADS.relative_to(ROOT)} ...", flush=True)
-    kinds = generate(WORKLOADS, args.count, args.seed)
+    print(f"generating {args.count} manifests into {args.workloads} ...", flush=True)
+    kinds = generate(args.workloads, args.count, args.seed)
     workloads = {"count": args.count, "seed": args.seed, "objects": dict(kinds)}
     tools, checkov_version = build_tools(args)
     if args.reuse_checkov:
@@ -338,10 +359,7 @@ def main(argv: list[str] | None = None) -> int:
                 "command": " ".join(tool.command),
                 "reused_from": tool.reused_from,
                 "checks_per_scan": checks_per_scan(tool),
-                "wall_seconds": spread(tool.measurements("wall_seconds")),
-                "peak_memory_mib": spread(
-                    [kib / 1024 for kib in tool.measurements("peak_memory_kib")]
-                ),
+                **figures(tool),
                 "runs": tool.runs,
             }
             for tool in tools
