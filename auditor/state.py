@@ -264,6 +264,24 @@ class StateStore(HistoryStore):
             ).fetchall()
         return {row[0] for row in rows}
 
+    def forget_sources_except(self, sources: Iterable[str]) -> int:
+        """Drop the findings and pending messages of sources no longer configured; returns how
+        many findings went (a removed source must not keep open findings forever)."""
+        keep = sorted(set(sources))
+        marks = ",".join("?" for _ in keep) or "''"
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                cursor = self._db.execute(
+                    f"DELETE FROM findings WHERE source NOT IN ({marks})",  # noqa: S608 - marks only
+                    keep,
+                )
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        return cursor.rowcount
+
     def resolved_since(self, since: datetime) -> list[TrackedFinding]:
         """Findings resolved at or after `since` (Alertmanager re-sends their resolve)."""
         with self._lock:

@@ -59,6 +59,9 @@ class Daemon:
         self.now = now
         rules = select_rules(config)
         self.store = StateStore(config.state.path)
+        forgotten = self.store.forget_sources_except(s.name for s in enabled)
+        if forgotten:
+            log.info("findings of removed sources forgotten", findings=forgotten)
         self.snapshot = DaemonSnapshot(expected_sources=frozenset(s.name for s in enabled))
         self.sinks = list(load_sinks(config.daemon) if sinks is None else sinks)
         election = config.daemon.leader_election
@@ -133,11 +136,17 @@ class Daemon:
                 hash_principals=daemon_config.hash_principals,
             )
         )
-        self._http = HttpServer(
-            daemon_config.listen_address,
-            daemon_config.port,
-            Endpoints(registry=registry, ready=self.ready, findings=self.store.findings),
-        )
+        try:
+            self._http = HttpServer(
+                daemon_config.listen_address,
+                daemon_config.port,
+                Endpoints(registry=registry, ready=self.ready, findings=self.store.findings),
+            )
+        except OSError as exc:
+            raise ConfigError(
+                f"daemon: cannot listen on {daemon_config.listen_address}:{daemon_config.port}:"
+                f" {exc.strerror or exc}"
+            ) from None
         self._http.start()
         if self.elector is not None:
             self.elector.start()

@@ -144,3 +144,24 @@ def test_run_without_sources_is_a_config_error(tmp_path: Path) -> None:
     assert completed.stderr.strip() == (
         "error: auditor run needs at least one enabled source in `sources`"
     )
+
+
+def test_a_taken_port_is_a_one_line_error(tmp_path: Path) -> None:
+    """When the HTTP port is taken the daemon says so in one line and exits 2."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        completed = subprocess.run(
+            _auditor("run", "--config", str(_config(tmp_path, port))),
+            cwd=tmp_path,
+            env={**os.environ, "PYTHONPATH": str(REPO)},
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    assert completed.returncode == 2
+    assert completed.stderr.strip().splitlines()[-1] == (
+        f"error: daemon: cannot listen on 127.0.0.1:{port}: Address already in use"
+    )

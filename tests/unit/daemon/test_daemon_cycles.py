@@ -134,3 +134,17 @@ def test_followers_hold_then_drop_without_sending(tmp_path: Path) -> None:
     daemon.deliverer.deliver_due()
     assert sink.delivered == [] and daemon.store.pending("recorder") == 0
     daemon.stop()
+
+
+def test_findings_of_a_removed_source_are_forgotten(tmp_path: Path) -> None:
+    """A source taken out of the config leaves no findings behind after a restart."""
+    estate = write_estate(tmp_path)
+    config = daemon_config(tmp_path, estate)
+    first = Daemon(config, [], sinks=[])
+    first.run_once()
+    assert first.store.findings()
+    first.stop()
+    renamed = config.sources[0].model_copy(update={"name": "gitops-v2"})
+    second = Daemon(config.model_copy(update={"sources": [renamed]}), [], sinks=[])
+    assert second.store.findings() == []
+    second.stop()
