@@ -18,6 +18,7 @@ from auditor.engine.evaluate import Engine
 from auditor.engine.loader import load_rules
 from auditor.engine.rule import Rule
 from auditor.errors import ConfigError, RuleError
+from auditor.gcp.iam import PiiLabel
 from auditor.k8s.exemptions import apply_container_waivers
 from auditor.loaders.static import StaticOptions, load_static
 from auditor.model import Inventory, ResourceRef, Severity
@@ -92,7 +93,8 @@ def collect_inventory(request: ScanRequest, config: AuditorConfig, now: datetime
     if request.sources:
         history = HistoryStore(config.state.path)
         try:
-            for result in collect_sources(request.sources, history, lambda: now):
+            pii = PiiLabel(key=config.pii.label, values=tuple(config.pii.values))
+            for result in collect_sources(request.sources, history, lambda: now, pii):
                 for warning in result.warnings:
                     log.warning("source warning", source=result.health.name, detail=warning)
                 inventory.add(result.resources)

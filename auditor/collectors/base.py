@@ -14,6 +14,7 @@ from typing import Any, ClassVar, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from auditor.gcp.iam import PiiLabel
 from auditor.model import Resource
 from auditor.state import HistoryStore
 
@@ -57,10 +58,12 @@ class Collection:
 
 @dataclass(frozen=True, slots=True)
 class CollectorContext:
-    """What the runner gives a collector: the clock, and history kept across collections."""
+    """What the runner gives a collector: the clock, history kept across collections, and the
+    label that marks namespaces and projects as holding PII (auditor.yaml `pii`)."""
 
     now: Callable[[], datetime]
     history: HistoryStore
+    pii: PiiLabel = field(default_factory=PiiLabel)
 
 
 class Collector(Protocol):

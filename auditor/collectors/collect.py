@@ -9,6 +9,7 @@ from datetime import datetime
 from auditor.collectors.base import CollectorContext, SourceSettings
 from auditor.collectors.registry import UnknownSourceType, create_collector
 from auditor.collectors.runner import SourceResult, run_collection, source_resource
+from auditor.gcp.iam import PiiLabel
 from auditor.model import SourceHealth
 from auditor.state import HistoryStore
 
@@ -38,10 +39,13 @@ def _collect_one(settings: SourceSettings, context: CollectorContext) -> SourceR
 
 
 def collect_sources(
-    sources: Sequence[SourceSettings], history: HistoryStore, now: Callable[[], datetime]
+    sources: Sequence[SourceSettings],
+    history: HistoryStore,
+    now: Callable[[], datetime],
+    pii: PiiLabel | None = None,
 ) -> list[SourceResult]:
     """Every enabled source, at most MAX_PARALLEL_SOURCES at a time, in the given order."""
-    context = CollectorContext(now=now, history=history)
+    context = CollectorContext(now=now, history=history, pii=pii or PiiLabel())
     enabled = [s for s in sources if s.enabled]
     if not enabled:
         return []

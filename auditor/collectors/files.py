@@ -41,6 +41,7 @@ class FilesCollector:
             cluster=self.settings.cluster,
             values_files=tuple(self.settings.values_files),
             set_values=tuple(self.settings.set_values),
+            pii=context.pii,
         )
         try:
             loaded, _ = load_static(self.settings.paths, options)

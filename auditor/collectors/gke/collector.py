@@ -76,6 +76,7 @@ class GkeCollector:
             cluster=self.settings.cluster_name,
             source=self.settings.name,
             observed_at=observed_at,
+            pii=context.pii,
         )
         del objects
         unreadable = sorted({listing.kind.resource for listing in listings if listing.problems})
