@@ -146,6 +146,12 @@ class DaemonConfig(_Section):
     hash_principals: bool = Field(
         default=True, description="Hash e-mail addresses in metric labels."
     )
+    finding_info_limit: int = Field(
+        default=0,
+        ge=0,
+        description="Export auditor_finding_info per open finding, worst first, up to this "
+        "many (0: off; one series per finding).",
+    )
     notifications: NotificationsConfig = Field(default_factory=NotificationsConfig)
     leader_election: LeaderElectionConfig = Field(default_factory=LeaderElectionConfig)
 

@@ -255,6 +255,17 @@ class StateStore(HistoryStore):
             ).fetchall()
         return [FindingCount(r[0], r[1], r[2], r[3], r[4], bool(r[5]), int(r[6])) for r in rows]
 
+    def worst_open(self, limit: int) -> list[TrackedFinding]:
+        """Up to `limit` open findings, worst severity first, then by rule and fingerprint."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT * FROM findings WHERE status = 'open' ORDER BY CASE severity"
+                " WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'medium' THEN 2"
+                " WHEN 'low' THEN 3 ELSE 4 END, rule_id, fingerprint LIMIT ?",
+                (limit,),
+            ).fetchall()
+        return [row_to_tracked(row) for row in rows]
+
     def open_fingerprints(self, rule_id: str) -> set[str]:
         """Fingerprints of the open findings of one rule."""
         with self._lock:

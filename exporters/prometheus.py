@@ -67,7 +67,10 @@ class AuditorMetrics(Collector):
     def collect(self) -> Iterator[Metric]:
         """Fresh metric families from the current snapshot."""
         views = self.source.snapshot.views()
-        yield from self._findings(self.source.counts())
+        counts = self.source.counts()
+        yield from self._findings(counts)
+        if self.source.finding_info_limit > 0:
+            yield from self._finding_info(counts)
         yield from self._sources(views)
         yield from self._notifications()
         stale_dags = self.source.open_fingerprints(DATA_STALE_RULE)
@@ -111,6 +114,37 @@ class AuditorMetrics(Collector):
         for source, count in sorted(stale_counts.items()):
             stale.add_metric([source], count)
         yield stale
+
+    def _finding_info(self, counts: list[FindingCount]) -> Iterator[Metric]:
+        limit = self.source.finding_info_limit
+        info = GaugeMetricFamily(
+            "auditor_finding_info",
+            f"One series per open finding, worst first, at most {limit} (1 while open).",
+            labels=["rule", "severity", "category", "source", "kind", "resource", "fingerprint"],
+        )
+        shown = self.source.worst_open(limit)
+        for finding in shown:
+            resource = finding.body.get("resource", {})
+            info.add_metric(
+                [
+                    finding.rule_id,
+                    finding.severity,
+                    finding.category,
+                    finding.source,
+                    finding.kind,
+                    self._label(resource.get("id")),
+                    finding.fingerprint,
+                ],
+                1.0,
+            )
+        yield info
+        total_open = sum(c.count for c in counts if c.status == "open")
+        omitted = GaugeMetricFamily(
+            "auditor_finding_info_omitted",
+            "Open findings left out of auditor_finding_info by its limit.",
+        )
+        omitted.add_metric([], max(0, total_open - len(shown)))
+        yield omitted
 
     def _sources(self, views: list[SourceView]) -> Iterator[Metric]:
         labels = ["source", "type"]

@@ -10,7 +10,7 @@ from importlib.metadata import entry_points
 from prometheus_client.registry import Collector, CollectorRegistry
 
 from auditor.daemon.snapshot import DaemonSnapshot
-from auditor.lifecycle import FindingCount
+from auditor.lifecycle import FindingCount, TrackedFinding
 
 METRICS_ENTRY_POINT_GROUP = "auditor.metrics"
 
@@ -26,6 +26,9 @@ class MetricsInput:
     failed: Mapping[str, int] = field(default_factory=dict)
     pending: Callable[[str], int] = lambda _sink: 0
     hash_principals: bool = True
+    # Per-finding info series: the worst `finding_info_limit` open findings (0: none).
+    worst_open: Callable[[int], list[TrackedFinding]] = lambda _limit: []
+    finding_info_limit: int = 0
 
 
 def metrics_registry(source: MetricsInput) -> CollectorRegistry:

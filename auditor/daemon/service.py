@@ -134,6 +134,8 @@ class Daemon:
                 failed=self.deliverer.failed,
                 pending=self.store.pending,
                 hash_principals=daemon_config.hash_principals,
+                worst_open=self.store.worst_open,
+                finding_info_limit=daemon_config.finding_info_limit,
             )
         )
         try:

@@ -197,3 +197,26 @@ def test_daemon_over_the_demo_snapshots_exports_their_numbers(tmp_path: Path) ->
     )
     assert open_total == len([t for t in daemon.store.findings() if t.status == "open"]) > 0
     daemon.stop()
+
+
+def test_finding_info_series_are_capped_worst_first(tmp_path: Path) -> None:
+    """With a limit, the worst open findings get one info series each and the rest are counted."""
+    estate = demo_dir() / "estate" / "mysql"
+    daemon = Daemon(daemon_config(tmp_path, estate), [], sinks=[])
+    daemon.run_once()
+    registry = _registry(
+        MetricsInput(
+            snapshot=daemon.snapshot,
+            counts=daemon.store.finding_counts,
+            worst_open=daemon.store.worst_open,
+            finding_info_limit=3,
+        )
+    )
+    [info] = [m for m in registry.collect() if m.name == "auditor_finding_info"]
+    shown = [s.labels for s in info.samples]
+    expected = daemon.store.worst_open(3)
+    assert [s["fingerprint"] for s in shown] == [t.fingerprint for t in expected]
+    assert shown[0]["severity"] == "critical"
+    open_total = len([t for t in daemon.store.findings() if t.status == "open"])
+    assert registry.get_sample_value("auditor_finding_info_omitted") == open_total - 3
+    daemon.stop()
