@@ -211,12 +211,11 @@ def print_table(tools: list[Tool], ratios: dict[str, float], targets: dict[str, 
         ]
         print(f"| {tool.name} | {len(tool.runs)} | {' | '.join(cells)} |")
     if ratios:
+        print()
         for key, target in (("wall", WALL_TARGET), ("memory", MEMORY_TARGET)):
             verdict = "met" if targets[key] else "NOT MET"
-            print(
-                f"\n{key} ratio auditor/checkov {ratios[key]:.3f} (target <= {target:.3f})", end=""
-            )
-            print(f": {verdict}")
+            ratio = f"{key} ratio auditor/checkov {ratios[key]:.3f}"
+            print(f"{ratio} (target <= {target:.3f}): {verdict}")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
