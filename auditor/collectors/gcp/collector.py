@@ -161,7 +161,8 @@ class _Run:
         return self.collection
 
     def _pii(self) -> PiiLabel:
-        return PiiLabel(key=self.settings.pii.label, values=tuple(self.settings.pii.values))
+        own = self.settings.pii
+        return PiiLabel(own.label, tuple(own.values)) if own else self.context.pii
 
     def _problem(self, text: str) -> None:
         self.collection.problems.append(text)

@@ -177,7 +177,8 @@ class WindowSettings(_Section):
 
 
 class PiiSettings(_Section):
-    """The project label that marks personal data (as auditor.yaml `pii`)."""
+    """The project label that marks personal data, when this source differs from
+    auditor.yaml's `pii`."""
 
     label: str = "data-classification"
     values: list[str] = Field(default_factory=lambda: ["pii"], min_length=1)
@@ -210,7 +211,9 @@ class GcpSettings(SourceSettings):
     usage: UsageSettings = Field(default_factory=UsageSettings)
     pubsub: WindowSettings = Field(default_factory=WindowSettings)
     composer: WindowSettings = Field(default_factory=WindowSettings)
-    pii: PiiSettings = Field(default_factory=PiiSettings)
+    pii: PiiSettings | None = Field(
+        default=None, description="Default: auditor.yaml's `pii`, as every source reads it."
+    )
 
     @field_validator("organization")
     @classmethod

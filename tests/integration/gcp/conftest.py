@@ -16,6 +16,7 @@ from auditor.collectors.gcp import GcpSettings, create_collector
 from auditor.collectors.runner import SourceResult, run_collection
 from auditor.engine.evaluate import Engine
 from auditor.engine.loader import load_rules
+from auditor.gcp.iam import PiiLabel
 from auditor.model import Finding
 from auditor.state import HistoryStore
 from tests.fakes.gcp.seed import acme_org
@@ -88,12 +89,17 @@ class Collected:
 
 
 def collect(
-    settings: GcpSettings, history: HistoryStore | None = None, now: datetime = NOW
+    settings: GcpSettings,
+    history: HistoryStore | None = None,
+    now: datetime = NOW,
+    pii: PiiLabel | None = None,
 ) -> Collected:
-    """Collect once through the runner (its deadline, its catch-all)."""
+    """Collect once through the runner (its deadline, its catch-all); `pii` is auditor.yaml's."""
     collector = create_collector(settings)
     try:
-        context = CollectorContext(now=lambda: now, history=history or HistoryStore())
+        context = CollectorContext(
+            now=lambda: now, history=history or HistoryStore(), pii=pii or PiiLabel()
+        )
         return Collected(
             run_collection(
                 settings.name, "gcp", collector, context, timeout_seconds=settings.timeout_seconds

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from auditor.collectors.base import CollectorContext
 from auditor.collectors.gcp import create_collector
+from auditor.gcp.iam import PiiLabel
 from auditor.state import HistoryStore
 from tests.fakes.gcp.server import FakeGcp
 from tests.integration.gcp.conftest import (
@@ -216,3 +217,16 @@ def test_usage_is_unknown_until_the_history_spans_the_minimum(fakes: FakeGcp) ->
     legacy = later.data("gcp.service_account", PROD_SA.format("legacy-reporting"))
     assert legacy["usage_known"] is True
     assert legacy["last_authenticated_at"] == "2026-08-18T12:00:00Z"  # seen 60 days ago, kept
+
+
+def test_the_pii_label_is_auditor_yamls_unless_the_source_sets_its_own(fakes: FakeGcp) -> None:
+    """auditor.yaml's `pii` reaches the source through its context; a source-level `pii`
+    overrides it."""
+    sensitivity = PiiLabel(key="sensitivity", values=("restricted",))
+    other = collect(settings_for(fakes), pii=sensitivity)
+    assert other.data("gcp.project", PROD)["pii"] is False
+    own = collect(
+        settings_for(fakes, pii={"label": "data-classification", "values": ["pii"]}),
+        pii=sensitivity,
+    )
+    assert own.data("gcp.project", PROD)["pii"] is True
