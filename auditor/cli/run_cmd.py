@@ -8,7 +8,6 @@ import click
 
 from auditor.cli.scan_cmd import FAIL_ON_CHOICES, parse_fail_on
 from auditor.config import find_config, load_config
-from auditor.daemon.service import Daemon, gate_exit_code
 from auditor.log import configure_logging
 from auditor.waivers import Waiver, load_waiver_file
 
@@ -57,6 +56,9 @@ def run(
     waivers = [Waiver(spec=spec, source=origin) for spec in config.waivers]
     for path in waiver_files:
         waivers.extend(load_waiver_file(path))
+    # The daemon pulls in APScheduler and the Kubernetes client: only `auditor run` pays that.
+    from auditor.daemon.service import Daemon, gate_exit_code
+
     daemon = Daemon(config, waivers)
     if once:
         try:

@@ -12,8 +12,6 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import helm_python
-
 from auditor.errors import InputError
 from auditor.gcp.iam import PiiLabel
 from auditor.k8s import DEFAULT_PII, RawObject, normalize
@@ -148,6 +146,8 @@ def _template_source(template_file: Path) -> str:
 def _render(
     chart_path: Path, values: dict[str, Any], release_name: str, namespace: str
 ) -> dict[str, str]:
+    import helm_python  # Helm's Go library is ~55 MiB: load it only for charts
+
     try:
         with helm_python.Chart.load(chart_path) as chart:
             rendered: dict[str, str] = chart.render(
@@ -193,6 +193,8 @@ def _read_values(path: Path) -> dict[str, Any]:
 
 
 def _parse_set(expression: str) -> dict[str, Any]:
+    import helm_python  # lazily, see _render
+
     try:
         return helm_python.parse_set_string(expression)
     except helm_python.HelmError:
