@@ -61,6 +61,19 @@ class FindingStatus(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class PiiLabel:
+    """The label that marks a project, namespace or object as holding personal data
+    (auditor.yaml `pii`); every loader and collector uses the same one."""
+
+    key: str = "data-classification"
+    values: tuple[str, ...] = ("pii",)
+
+    def matches(self, labels: Mapping[str, str]) -> bool:
+        """True when `labels` carries the PII label with one of its values."""
+        return labels.get(self.key) in self.values
+
+
+@dataclass(frozen=True, slots=True)
 class Location:
     """Where a resource was declared, for static inputs (manifests, policy files)."""
 

@@ -18,10 +18,9 @@ from auditor.engine.evaluate import Engine
 from auditor.engine.loader import load_rules
 from auditor.engine.rule import Rule
 from auditor.errors import ConfigError, RuleError
-from auditor.gcp.iam import PiiLabel
 from auditor.k8s.exemptions import apply_container_waivers
 from auditor.loaders.static import StaticOptions, load_static
-from auditor.model import Inventory, ResourceRef, Severity
+from auditor.model import Inventory, PiiLabel, ResourceRef, Severity
 from auditor.paths import bundled_rules_dir
 from auditor.report import ScanReport
 from auditor.state import HistoryStore

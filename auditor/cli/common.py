@@ -12,9 +12,9 @@ import click
 from auditor.collectors.base import SourceSettings
 from auditor.config import AuditorConfig, find_config, load_config
 from auditor.errors import UsageError
-from auditor.gcp.iam import PiiLabel
 from auditor.loaders.static import StaticOptions
 from auditor.log import configure_logging
+from auditor.model import PiiLabel
 from auditor.paths import demo_dir
 from auditor.waivers import Waiver, load_waiver_file
 

@@ -14,8 +14,7 @@ from typing import Any, ClassVar, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from auditor.gcp.iam import PiiLabel
-from auditor.model import Resource
+from auditor.model import PiiLabel, Resource
 from auditor.state import HistoryStore
 
 

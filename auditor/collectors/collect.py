@@ -9,8 +9,7 @@ from datetime import datetime
 from auditor.collectors.base import CollectorContext, SourceSettings
 from auditor.collectors.registry import UnknownSourceType, create_collector
 from auditor.collectors.runner import SourceResult, run_collection, source_resource
-from auditor.gcp.iam import PiiLabel
-from auditor.model import SourceHealth
+from auditor.model import PiiLabel, SourceHealth
 from auditor.state import HistoryStore
 
 MAX_PARALLEL_SOURCES = 4

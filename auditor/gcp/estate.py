@@ -18,10 +18,10 @@ from typing import Any, TypeVar
 from auditor.gcp.activity import ACCOUNT_ACTIVITY, LastAuthentication
 from auditor.gcp.custom_roles import CustomRole
 from auditor.gcp.gke_clusters import GkeCluster
-from auditor.gcp.iam import BINDING_KIND, PROJECT_KIND, PiiLabel
+from auditor.gcp.iam import BINDING_KIND, PROJECT_KIND
 from auditor.gcp.roles import is_admin_role
 from auditor.gcp.service_accounts import ServiceAccount, ServiceAccountKey
-from auditor.model import Location, Resource
+from auditor.model import Location, PiiLabel, Resource
 
 SERVICE_ACCOUNT_KIND = "gcp.service_account"
 KEY_KIND = "gcp.service_account_key"

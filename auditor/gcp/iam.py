@@ -26,25 +26,13 @@ from auditor.gcp.policy import (
     parse_policy,
 )
 from auditor.gcp.scopes import Scope, parse_scope
-from auditor.model import Location, Resource
+from auditor.model import Location, PiiLabel, Resource
 
 BINDING_KIND = "gcp.iam_binding"
 MEMBER_KIND = "gcp.iam_member"
 PROJECT_KIND = "gcp.project"
 
 Locator = Callable[[FieldPath], Location | None]
-
-
-@dataclass(frozen=True, slots=True)
-class PiiLabel:
-    """The label that marks a project as holding personal data (auditor.yaml `pii`)."""
-
-    key: str = "data-classification"
-    values: tuple[str, ...] = ("pii",)
-
-    def matches(self, labels: Mapping[str, str]) -> bool:
-        """True when `labels` carries the PII label with one of its values."""
-        return labels.get(self.key) in self.values
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from auditor.gcp.iam import PiiLabel
 from auditor.k8s.network import (
     EGRESS,
     INGRESS,
@@ -24,6 +23,7 @@ from auditor.k8s.network import (
 from auditor.k8s.objects import K8sObject, integer, mapping
 from auditor.k8s.selectors import selector_matches
 from auditor.k8s.workload import Workload
+from auditor.model import PiiLabel
 
 
 @dataclass(slots=True)

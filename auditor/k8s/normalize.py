@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from auditor.gcp.iam import PiiLabel
 from auditor.k8s.enrich import ClusterIndex, enrich_workload
 from auditor.k8s.objects import (
     WORKLOAD_KINDS,
@@ -27,7 +26,7 @@ from auditor.k8s.rbac import binding_data
 from auditor.k8s.resources import configmap_data, service_account_data, service_data
 from auditor.k8s.selectors import map_selector_matches
 from auditor.k8s.workload import Workload, build_workload
-from auditor.model import Resource
+from auditor.model import PiiLabel, Resource
 
 # The default PII label (auditor.yaml `pii`): `data-classification: pii`.
 DEFAULT_PII = PiiLabel()

@@ -20,7 +20,6 @@ from auditor.gcp.custom_roles import parse_custom_role
 from auditor.gcp.estate import GcloudListings, IamFacts, ListingConflict, normalise_listings
 from auditor.gcp.fields import ListingFormatError
 from auditor.gcp.gke_clusters import parse_cluster
-from auditor.gcp.iam import PiiLabel
 from auditor.gcp.listings import EXPECTED_LISTINGS, ListingKind, listing_items, listing_kind
 from auditor.gcp.policy import FieldPath, dotted
 from auditor.gcp.service_accounts import parse_key, parse_service_account
@@ -29,7 +28,7 @@ from auditor.gcp.service_accounts import parse_key, parse_service_account
 from auditor.loaders.iam_policy import load_iam_policies
 from auditor.loaders.json_lines import JsonLocator
 from auditor.loaders.result import LoadResult
-from auditor.model import Location
+from auditor.model import Location, PiiLabel
 from auditor.textfiles import read_input_text
 
 

@@ -13,12 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from auditor.errors import InputError
-from auditor.gcp.iam import PiiLabel
 from auditor.k8s import DEFAULT_PII, RawObject, normalize
 from auditor.loaders.manifests import raw_objects
 from auditor.loaders.result import LoadResult
 from auditor.loaders.yaml_lines import read_documents
-from auditor.model import Location
+from auditor.model import Location, PiiLabel
 
 # helm names the failing template as 'template: chart/templates/x.yaml:12:3' or, for `fail`
 # and `required`, 'execution error at (chart/templates/x.yaml:12:3)'.

@@ -19,11 +19,12 @@ from pathlib import Path
 from typing import Any
 
 from auditor.errors import InputError
-from auditor.gcp.iam import PiiLabel, PolicySnapshot, normalise_policies
+from auditor.gcp.iam import PolicySnapshot, normalise_policies
 from auditor.gcp.policy import PolicyFormatError, dotted
 from auditor.gcp.scopes import SCOPE_TYPES, is_valid_scope_id, parse_scope
 from auditor.loaders.json_lines import JsonLocator
 from auditor.loaders.result import LoadResult
+from auditor.model import PiiLabel
 from auditor.textfiles import read_input_text
 
 # Suffixes after the scope in a file name, tried longest first; then `.json`.

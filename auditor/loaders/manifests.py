@@ -8,12 +8,11 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from auditor.errors import InputError
-from auditor.gcp.iam import PiiLabel
 from auditor.k8s import DEFAULT_PII, RawObject, normalize
 from auditor.k8s.objects import is_list
 from auditor.loaders.result import LoadResult
 from auditor.loaders.yaml_lines import YamlDocument, read_documents
-from auditor.model import Location
+from auditor.model import Location, PiiLabel
 from auditor.textfiles import read_input_text
 
 MANIFEST_SUFFIXES = (".yaml", ".yml")

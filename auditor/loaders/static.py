@@ -13,13 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from auditor.errors import InputError
-from auditor.gcp.iam import PiiLabel
 from auditor.loaders.gcloud_estate import load_gcloud_estate, looks_like_gcloud_listing
 from auditor.loaders.helm import is_chart_dir, load_chart
 from auditor.loaders.iam_policy import load_iam_policy, looks_like_iam_policy
 from auditor.loaders.manifests import load_manifests
 from auditor.loaders.result import LoadResult
-from auditor.model import SourceHealth
+from auditor.model import PiiLabel, SourceHealth
 from auditor.snapshot import looks_like_snapshot, read_snapshot, read_snapshot_sources
 from auditor.textfiles import read_input_text
 

@@ -24,9 +24,9 @@ from auditor.collectors.gcp.problems import SOURCE_KINDS, summarise
 from auditor.collectors.gcp.settings import GcpSettings
 from auditor.collectors.gcp.tasks import Tasks
 from auditor.gcp.estate import IamFacts, ListingConflict, normalise_listings
-from auditor.gcp.iam import BINDING_KIND, PiiLabel, normalise_policies
+from auditor.gcp.iam import BINDING_KIND, normalise_policies
 from auditor.gcp.policy import PolicyFormatError
-from auditor.model import Resource
+from auditor.model import PiiLabel, Resource
 
 # Share of the source's timeout spent calling APIs; the rest is for normalising and for the
 # runner, so a slow organization yields a partial collection rather than a timed-out one.

@@ -16,8 +16,7 @@ from auditor.collectors.gcp import GcpSettings, create_collector
 from auditor.collectors.runner import SourceResult, run_collection
 from auditor.engine.evaluate import Engine
 from auditor.engine.loader import load_rules
-from auditor.gcp.iam import PiiLabel
-from auditor.model import Finding
+from auditor.model import Finding, PiiLabel
 from auditor.state import HistoryStore
 from tests.fakes.gcp.seed import acme_org
 from tests.fakes.gcp.server import FakeGcp, running_fakes

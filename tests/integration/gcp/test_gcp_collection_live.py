@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from auditor.collectors.base import CollectorContext
 from auditor.collectors.gcp import create_collector
-from auditor.gcp.iam import PiiLabel
+from auditor.model import PiiLabel
 from auditor.state import HistoryStore
 from tests.fakes.gcp.server import FakeGcp
 from tests.integration.gcp.conftest import (

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from auditor.collectors.collect import collect_sources
 from auditor.collectors.files import FilesSettings
-from auditor.gcp.iam import PiiLabel
+from auditor.model import PiiLabel
 from auditor.state import HistoryStore
 
 NAMESPACE = """\

@@ -10,13 +10,13 @@ from typing import Any
 import pytest
 
 from auditor.errors import InputError
-from auditor.gcp.iam import PiiLabel
 from auditor.loaders.iam_policy import (
     load_iam_policies,
     load_iam_policy,
     looks_like_iam_policy,
     scope_from_file_name,
 )
+from auditor.model import PiiLabel
 from auditor.paths import demo_dir
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "gcp"

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from auditor.errors import InputError
-from auditor.gcp.iam import PiiLabel
 from auditor.loaders.helm import is_chart_dir, load_chart, template_line
+from auditor.model import PiiLabel
 
 CHART = Path(__file__).resolve().parents[2] / "fixtures" / "k8s" / "chart"
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from auditor.errors import InputError
-from auditor.gcp.iam import PiiLabel
 from auditor.loaders.manifests import load_manifests
+from auditor.model import PiiLabel
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "k8s"
 MANIFESTS = FIXTURES / "manifests"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from auditor.gcp.iam import PiiLabel
+from auditor.model import PiiLabel
 
 ESTATE = """
 apiVersion: v1
