@@ -7,8 +7,13 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from auditor.collectors.base import CollectorContext, SourceSettings
-from auditor.collectors.registry import UnknownSourceType, create_collector
-from auditor.collectors.runner import SourceResult, run_collection, source_resource
+from auditor.collectors.registry import CollectorSetupError, create_collector
+from auditor.collectors.runner import (
+    SourceResult,
+    close_collector,
+    run_collection,
+    source_resource,
+)
 from auditor.model import PiiLabel, SourceHealth
 from auditor.state import HistoryStore
 
@@ -18,7 +23,7 @@ MAX_PARALLEL_SOURCES = 4
 def _collect_one(settings: SourceSettings, context: CollectorContext) -> SourceResult:
     try:
         collector = create_collector(settings)
-    except (UnknownSourceType, ValueError) as exc:
+    except CollectorSetupError as exc:
         result = SourceResult(
             health=SourceHealth(name=settings.name, type=settings.type, up=False, error=str(exc)),
             error_kind="config",
@@ -34,7 +39,7 @@ def _collect_one(settings: SourceSettings, context: CollectorContext) -> SourceR
             timeout_seconds=settings.timeout_seconds,
         )
     finally:
-        collector.close()
+        close_collector(collector, settings.name)
 
 
 def collect_sources(

@@ -23,7 +23,11 @@ SOURCE_TYPES: dict[str, str] = {
 }
 
 
-class UnknownSourceType(LookupError):
+class CollectorSetupError(Exception):
+    """A collector could not be set up; the message is safe to show (no secrets)."""
+
+
+class UnknownSourceType(CollectorSetupError, LookupError):
     """A configured type that no module implements (or whose module cannot be imported)."""
 
 
@@ -46,5 +50,13 @@ def settings_model_for(source_type: str) -> type[SourceSettings]:
 
 
 def create_collector(settings: SourceSettings) -> Collector:
-    """A collector for validated settings."""
-    return cast(Collector, _module(settings.type).create_collector(settings))
+    """A collector for validated settings; any failure is a CollectorSetupError."""
+    module = _module(settings.type)
+    try:
+        return cast(Collector, module.create_collector(settings))
+    except ValueError as exc:
+        raise CollectorSetupError(str(exc)) from None
+    except Exception as exc:  # noqa: BLE001 - the class only: the text may hold a secret
+        raise CollectorSetupError(
+            f"setting up the collector failed with {type(exc).__name__}"
+        ) from None

@@ -52,6 +52,14 @@ def source_resource(result: SourceResult, observed_at: datetime) -> Resource:
     )
 
 
+def close_collector(collector: Collector, name: str) -> None:
+    """Close a collector; a failure to close is logged by class and never raised."""
+    try:
+        collector.close()
+    except Exception as exc:  # noqa: BLE001 - closing must not take the caller down
+        log.warning("collector close failed", source=name, error_class=type(exc).__name__)
+
+
 def run_collection(
     name: str,
     source_type: str,

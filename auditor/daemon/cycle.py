@@ -11,8 +11,14 @@ from datetime import datetime, timedelta
 import structlog
 
 from auditor.collectors.base import Collector, CollectorContext, SourceSettings
-from auditor.collectors.registry import UnknownSourceType, create_collector
-from auditor.collectors.runner import SOURCE_KIND, SourceResult, run_collection, source_resource
+from auditor.collectors.registry import CollectorSetupError, create_collector
+from auditor.collectors.runner import (
+    SOURCE_KIND,
+    SourceResult,
+    close_collector,
+    run_collection,
+    source_resource,
+)
 from auditor.daemon.delivery import notifier
 from auditor.daemon.sinks import Sink
 from auditor.daemon.snapshot import DaemonSnapshot, SourceView
@@ -70,7 +76,7 @@ class SourceCycle:
         if self._collector is None and not self._config_error:
             try:
                 self._collector = create_collector(self.settings)
-            except (UnknownSourceType, ValueError) as exc:
+            except CollectorSetupError as exc:
                 self._config_error = str(exc)
         if self._collector is None:
             result = SourceResult(
@@ -154,5 +160,5 @@ class SourceCycle:
         """Close the collector's connections."""
         with self._lock:
             if self._collector is not None:
-                self._collector.close()
+                close_collector(self._collector, self.settings.name)
                 self._collector = None

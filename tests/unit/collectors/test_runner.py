@@ -6,8 +6,10 @@ import threading
 from datetime import UTC, datetime
 from typing import ClassVar
 
+from structlog.testing import capture_logs
+
 from auditor.collectors.base import Collection, CollectorContext, SourceError, SourceSettings
-from auditor.collectors.runner import SOURCE_KIND, run_collection
+from auditor.collectors.runner import SOURCE_KIND, close_collector, run_collection
 from auditor.model import Resource
 from auditor.state import HistoryStore
 
@@ -93,3 +95,24 @@ def test_down_source_keeps_its_last_success() -> None:
     )
     assert result.health.last_success == earlier
     assert _source(result.resources)["last_success"] == earlier.isoformat()
+
+
+class _BrokenClose(_Scripted):
+    """Closes by raising, as a driver can when its connection already died."""
+
+    def close(self) -> None:
+        raise ConnectionResetError("mysql://auditor:hunter2@10.0.0.5 reset")
+
+
+def test_failing_close_is_logged_by_class_and_never_raised() -> None:
+    """A collector that fails to close does not take the scan or the daemon down, nor leak text."""
+    with capture_logs() as logs:
+        close_collector(_BrokenClose("ok"), "db")
+    assert logs == [
+        {
+            "event": "collector close failed",
+            "source": "db",
+            "error_class": "ConnectionResetError",
+            "log_level": "warning",
+        }
+    ]
