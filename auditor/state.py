@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from auditor import outbox
+from auditor.errors import ConfigError
 from auditor.lifecycle import (
     RESOLVED,
     FindingCount,
@@ -78,12 +79,29 @@ Point = tuple[datetime, dict[str, Any]]
 SeriesPoint = tuple[str, datetime, Mapping[str, Any]]
 
 
-class StateVersionError(RuntimeError):
+class StateStoreError(ConfigError):
+    """The state store cannot be opened (state.path): one line, exit 2, never a traceback."""
+
+
+class StateVersionError(StateStoreError):
     """The database was written by a newer auditor than this one."""
 
 
 def open_database(path: Path | None) -> sqlite3.Connection:
-    """A connection in autocommit mode (transactions are explicit), migrated to SCHEMA_VERSION."""
+    """A connection in autocommit mode (transactions are explicit), migrated to SCHEMA_VERSION.
+
+    Raises StateStoreError naming state.path when the file cannot be created or read.
+    """
+    try:
+        return _open_database(path)
+    except (OSError, sqlite3.Error) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise StateStoreError(
+            f"state.path: cannot open the state store: {reason}", path=str(path)
+        ) from None
+
+
+def _open_database(path: Path | None) -> sqlite3.Connection:
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
     db = sqlite3.connect(

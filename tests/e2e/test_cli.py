@@ -332,3 +332,18 @@ def test_unknown_source_name(project: Path, auditor_cli: Callable[..., Run]) -> 
     )
     error = _one_line_error(auditor_cli("scan", "--source", "prod", cwd=project))
     assert error == "error: no source named 'prod' in the config (sources: gitops)"
+
+
+def test_unusable_state_path_is_a_one_line_error(
+    project: Path, auditor_cli: Callable[..., Run]
+) -> None:
+    """A state store that cannot be created names state.path and exits 2, never a traceback."""
+    (project / "auditor.yaml").write_text(
+        "sources:\n  - {name: gitops, type: files, paths: [k8s]}\n"
+    )
+    (project / "blocker").write_text("a file where the state folder should be\n")
+    run = auditor_cli(
+        "scan", "--all-sources", env={"AUDITOR_STATE__PATH": "blocker/state.db"}, cwd=project
+    )
+    error = _one_line_error(run)
+    assert "blocker/state.db: state.path: cannot open the state store" in error
