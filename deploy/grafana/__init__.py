@@ -1,0 +1,1 @@
+"""The Grafana dashboard, generated from code (deploy/grafana/dashboard.py)."""
