@@ -41,7 +41,7 @@ def render(manifest: Manifest) -> str:
     }
     width = max(len(name) for name in scalars)
     lines = [HEADER, "locals {"]
-    lines += [f"  {name.ljust(width)} = {hcl_string(str(value))}" for name, value in scalars.items()]
+    lines += [f"  {name.ljust(width)} = {hcl_string(str(v))}" for name, v in scalars.items()]
     lines.append("")
     lines.append("  collector_permissions = [")
     lines += [f"    {hcl_string(permission)}," for permission in manifest.permissions]
