@@ -80,12 +80,7 @@ def _fill_bucket(git: Path, airflow_dags: Path) -> None:
 def _run(airflow: Airflow, dag_id: str, run_id: str, end: datetime, state: str,
          start: datetime | None = None) -> None:  # fmt: skip
     """A run for the interval [start, end], due at `end`, set to `state`."""
-    body: dict[str, Any] = {"dag_run_id": run_id, "logical_date": (start or end).isoformat(),
-                            "run_after": end.isoformat()}  # fmt: skip
-    if start is not None:
-        body |= {"data_interval_start": start.isoformat(), "data_interval_end": end.isoformat()}
-    airflow.api("POST", f"/dags/{dag_id}/dagRuns", json=body)
-    airflow.api("PATCH", f"/dags/{dag_id}/dagRuns/{run_id}", json={"state": state})
+    airflow.record_run(dag_id, run_id, end, state, start)
 
 
 def _create_runs(airflow: Airflow, now: datetime) -> None:

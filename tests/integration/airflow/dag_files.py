@@ -5,28 +5,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from pathlib import Path
 
-_DAG = """from datetime import datetime, timezone
+from auditor.demo.live.airflow import dag_source
 
-from airflow.providers.standard.operators.empty import EmptyOperator
-from airflow.sdk import DAG
-
-with DAG(
-    {dag_id!r},
-    schedule={schedule!r},
-    start_date=datetime.fromisoformat({start!r}),
-    catchup={catchup},
-    tags={tags!r},
-    default_args={{"owner": {owner!r}}},
-):
-    EmptyOperator(task_id="load")
-"""
-
-
-def dag_source(dag_id: str, schedule: str | None, start: datetime, *, catchup: bool = False,
-               tags: tuple[str, ...] = (), owner: str = "data-eng") -> str:  # fmt: skip
-    """A one-task DAG file."""
-    return _DAG.format(dag_id=dag_id, schedule=schedule, start=start.isoformat(),
-                       catchup=catchup, tags=list(tags), owner=owner)  # fmt: skip
+__all__ = ["dag_source", "write_git_checkout"]
 
 
 def write_git_checkout(folder: Path, now: datetime) -> None:
