@@ -353,7 +353,10 @@ def _kafka(board: dashboard_builders.Dashboard) -> dashboard_builders.Dashboard:
 
 
 def _mysql(board: dashboard_builders.Dashboard) -> dashboard_builders.Dashboard:
-    channel = "source, instance, channel"
+    # The daemon's `instance` (the MySQL server) collides with the scrape target's: Prometheus
+    # keeps the target's and renames the daemon's to `exported_instance` (honor_labels: false,
+    # the default and what a ServiceMonitor does).
+    channel = "source, exported_instance, channel"
     return (
         board.with_row(dashboard_builders.Row("MySQL replication"))
         .with_panel(
@@ -365,7 +368,7 @@ def _mysql(board: dashboard_builders.Dashboard) -> dashboard_builders.Dashboard:
             ).with_target(
                 query(
                     f"max by ({channel}) (auditor_mysql_replication_lag_seconds{{{SOURCE}}})",
-                    "{{instance}} {{channel}}",
+                    "{{exported_instance}} {{channel}}",
                 )
             )
         )

@@ -6,16 +6,23 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import socket
 import subprocess
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 import yaml
+from prometheus_client.exposition import start_http_server
+from prometheus_client.registry import CollectorRegistry
 
 from deploy.grafana.dashboard import render
+from exporters.prometheus import AuditorMetrics
+from tests.unit.exporters.test_prometheus_exporter import _fixed_input
 
 REPO = Path(__file__).resolve().parents[2]
 COMMITTED = REPO / "deploy" / "grafana" / "auditor-dashboard.json"
@@ -37,6 +44,7 @@ AGGREGATIONS = {
 }  # fmt: skip
 GROUPING = {"by", "without", "on", "ignoring", "group_left", "group_right"}
 KEYWORDS = {"and", "or", "unless", "bool", "offset", "atan2"}
+TARGET_LABELS = {"job", "instance"}  # set by Prometheus on every scraped series
 
 TOKEN = re.compile(
     r"""(?P<space>\s+)
@@ -47,6 +55,12 @@ TOKEN = re.compile(
       | (?P<op>=~|!~|!=|==|<=|>=|[-+*/%^<>=,(){}])""",
     re.VERBOSE,
 )
+
+
+def scraped_labels(labels: set[str]) -> set[str]:
+    """The labels as Prometheus stores them: one that collides with a target label is renamed
+    `exported_<name>` (honor_labels: false, the default and what a ServiceMonitor does)."""
+    return {f"exported_{label}" if label in TARGET_LABELS else label for label in labels}
 
 
 def documented_metrics() -> dict[str, set[str]]:
@@ -151,7 +165,9 @@ def parse(expr: str) -> Parsed:
 
 
 def problems(expr: str, legend: str, documented: dict[str, set[str]]) -> list[str]:
-    """What in `expr` (and its legend) docs/metrics.md does not document."""
+    """What in `expr` (and its legend) docs/metrics.md does not document, with the labels
+    as Prometheus stores them (see scraped_labels)."""
+    documented = {metric: scraped_labels(labels) for metric, labels in documented.items()}
     found: list[str] = []
     parsed = parse(expr)
     if not parsed.selectors:
@@ -259,13 +275,20 @@ def test_metrics_doc_table_is_read(documented: dict[str, set[str]]) -> None:
             "by (sink) over auditor_source_up, which has no label 'sink'",
         ),
         ("max by (source) (auditor_source_up)", "{{group}}", "legend {{group}}"),
+        (
+            "max by (instance) (auditor_mysql_replication_lag_seconds)",
+            "",
+            "by (instance) over auditor_mysql_replication_lag_seconds, which has no label "
+            "'instance'",
+        ),
     ],
 )
 def test_the_checker_flags_what_is_not_documented(
     expr: str, legend: str, expected: str, documented: dict[str, set[str]]
 ) -> None:
-    """An undocumented metric, a label a metric lacks in a selector, a grouping or a legend is
-    reported: the checks on the dashboard can fail."""
+    """An undocumented metric, a label a metric lacks in a selector, a grouping or a legend, and
+    a documented `instance` read without Prometheus's `exported_` rename are reported: the
+    checks on the dashboard can fail."""
     assert any(expected in p for p in problems(expr, legend, documented))
 
 
@@ -282,7 +305,7 @@ def test_every_query_uses_documented_metrics_and_labels(
     for name, selector, label in variable_queries(board):
         found += [f"${name}: {p}" for p in problems(selector, "", documented)]
         metric = parse(selector).selectors[0].metric
-        if label not in documented.get(metric, set()):
+        if label not in scraped_labels(documented.get(metric, set())):
             found.append(f"${name}: {metric} has no label {label!r}")
     assert found == []
 
@@ -377,3 +400,125 @@ def test_panel_ids_are_unique_and_panels_fit_the_grid(board: dict[str, Any]) -> 
     for panel in panels:
         position = panel["gridPos"]
         assert position["x"] + position["w"] <= 24, panel["title"]
+
+
+# --- Against a real Prometheus scraping the real exporter --------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def prometheus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real Prometheus scraping two "replicas": the real exporter over the same fixed
+    snapshot served on two ports, as two replicas of one Deployment would be."""
+    binary = shutil.which("prometheus")
+    if binary is None:
+        pytest.fail("prometheus is not installed (Debian package prometheus; bash .ci/system-deps)")
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(AuditorMetrics(_fixed_input()))
+    replicas = [start_http_server(0, "127.0.0.1", registry) for _ in range(2)]
+    targets = [f"127.0.0.1:{server.server_port}" for server, _ in replicas]
+    root = tmp_path_factory.mktemp("prometheus")
+    config = root / "prometheus.yml"
+    config.write_text(
+        yaml.safe_dump(
+            {
+                "global": {"scrape_interval": "1s", "evaluation_interval": "1s"},
+                "scrape_configs": [
+                    {"job_name": "auditor", "static_configs": [{"targets": targets}]}
+                ],
+            }
+        )
+    )
+    port = _free_port()
+    log = (root / "prometheus.log").open("wb")
+    process = subprocess.Popen(
+        [
+            binary,
+            f"--config.file={config}",
+            f"--storage.tsdb.path={root / 'data'}",
+            f"--web.listen-address=127.0.0.1:{port}",
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    try:
+        # Ready once both replicas have been scraped at least three times (increase() needs two).
+        while True:
+            try:
+                answer = requests.get(
+                    url + "/api/v1/query",
+                    params={"query": "count_over_time(up[1m]) >= 3"},
+                    timeout=2,
+                ).json()
+                if len(answer["data"]["result"]) == len(targets):
+                    break
+            except (requests.RequestException, KeyError, ValueError):
+                pass
+            assert process.poll() is None, (root / "prometheus.log").read_text()
+            assert time.monotonic() < deadline, "prometheus did not scrape both replicas"
+            time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+        for server, _ in replicas:
+            server.shutdown()
+            server.server_close()
+
+
+def _instant(url: str, expr: str) -> list[dict[str, Any]]:
+    for variable, value in sorted(SUBSTITUTES.items(), key=lambda kv: -len(kv[0])):
+        expr = expr.replace(variable, "1m" if variable == "$__range" else value)
+    answer = requests.get(url + "/api/v1/query", params={"query": expr}, timeout=10).json()
+    assert answer["status"] == "success", (expr, answer)
+    return list(answer["data"]["result"])
+
+
+def test_queries_answer_from_the_real_exporter_without_counting_replicas_twice(
+    board: dict[str, Any], prometheus: str
+) -> None:
+    """Every query runs on Prometheus over the real exporter's series; each panel whose signal
+    the fixed snapshot holds returns data, and counts are the same as one replica's."""
+    empty = {title for title, target in targets(board) if not _instant(prometheus, target["expr"])}
+    # The fixed snapshot has no Pub/Sub subscription, and its one replica's lag is not known
+    # (so absent, never 0); every other panel shows data.
+    assert empty == {"Undelivered messages", "Oldest unacked message age", "Replication lag"}
+    by_title = {title: target["expr"] for title, target in targets(board)}
+    severities = {
+        r["metric"]["severity"]: float(r["value"][1])
+        for r in _instant(prometheus, by_title["Open findings by severity"])
+    }
+    assert severities == {"critical": 1.0, "high": 1.0}  # two replicas, each counted once
+    lag_rows = _instant(prometheus, by_title["Replication threads"])
+    assert {r["metric"].get("exported_instance") for r in lag_rows} == {"replica-1"}
+
+
+def test_variable_values_come_from_the_real_exporter(
+    board: dict[str, Any], prometheus: str
+) -> None:
+    """Each template variable's label_values query finds the sources, severities and
+    categories the exporter reports."""
+    values = {}
+    for name, selector, label in variable_queries(board):
+        selector = selector.replace("$source", ".*")
+        answer = requests.get(
+            prometheus + "/api/v1/series", params={"match[]": selector}, timeout=10
+        ).json()
+        values[name] = {series[label] for series in answer["data"]}
+    assert values == {
+        "source": {"kafka-prod", "mysql-prod", "composer"},
+        "severity": {"critical", "high"},
+        "category": {"ha", "freshness"},
+    }
