@@ -75,10 +75,15 @@ class PiiLabel:
 
 @dataclass(frozen=True, slots=True)
 class Location:
-    """Where a resource was declared, for static inputs (manifests, policy files)."""
+    """Where a resource was declared, for static inputs (manifests, policy files, plans).
+
+    `address` names the declaration inside the file where lines alone don't (the Terraform
+    address of a planned resource, `module.iam.google_project_iam_member.etl`).
+    """
 
     file: str
     line: int
+    address: str | None = None
 
 
 @dataclass(slots=True)

@@ -25,6 +25,15 @@ def _time(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+def _location(location: Location | None) -> dict[str, Any] | None:
+    if location is None:
+        return None
+    located: dict[str, Any] = {"file": location.file, "line": location.line}
+    if location.address is not None:
+        located["address"] = location.address
+    return located
+
+
 def snapshot_document(inventory: Inventory, generated_at: datetime) -> dict[str, Any]:
     """The JSON document for `inventory`."""
     return {
@@ -51,9 +60,7 @@ def snapshot_document(inventory: Inventory, generated_at: datetime) -> dict[str,
                 "source": r.source,
                 "scope": r.scope,
                 "observed_at": _time(r.observed_at),
-                "location": (
-                    {"file": r.location.file, "line": r.location.line} if r.location else None
-                ),
+                "location": _location(r.location),
                 "data": r.data,
             }
             for r in inventory.resources
@@ -112,7 +119,15 @@ def read_snapshot(path: Path, document: dict[str, Any]) -> LoadResult:
                 data=item["data"],
                 observed_at=_parse_time(item.get("observed_at"), f"{where}.observed_at", path),
                 location=(
-                    Location(file=str(location["file"]), line=int(location["line"]))
+                    Location(
+                        file=str(location["file"]),
+                        line=int(location["line"]),
+                        address=(
+                            str(location["address"])
+                            if location.get("address") is not None
+                            else None
+                        ),
+                    )
                     if isinstance(location, dict)
                     else None
                 ),

@@ -95,7 +95,10 @@ def _resource(resource: ResourceRef) -> dict[str, JsonValue]:
 def _location(location: Location | None) -> dict[str, JsonValue] | None:
     if location is None:
         return None
-    return {"file": location.file, "line": location.line}
+    located: dict[str, JsonValue] = {"file": location.file, "line": location.line}
+    if location.address is not None:
+        located["address"] = location.address
+    return located
 
 
 def _error(error: EvaluationError) -> dict[str, JsonValue]:

@@ -199,15 +199,18 @@ def _suppression(justification: str) -> Sarif:
 
 def _location(resource: ResourceRef) -> Sarif:
     """A file and line when the resource was read from one; always the resource by name."""
-    location: Sarif = {
-        "logicalLocations": [
-            {
-                "name": resource.id,
-                "fullyQualifiedName": f"{resource.kind}/{resource.id}",
-                "kind": resource.kind,
-            }
-        ]
-    }
+    logical: list[Sarif] = [
+        {
+            "name": resource.id,
+            "fullyQualifiedName": f"{resource.kind}/{resource.id}",
+            "kind": resource.kind,
+        }
+    ]
+    if resource.location is not None and resource.location.address is not None:
+        # The declaration that creates it (a Terraform address) comes first: it is what to edit.
+        address = resource.location.address
+        logical.insert(0, {"name": address, "fullyQualifiedName": address, "kind": "resource"})
+    location: Sarif = {"logicalLocations": logical}
     if resource.location is not None:
         physical: Sarif = {"artifactLocation": _artifact_location(resource.location.file)}
         if resource.location.line >= 1:

@@ -130,6 +130,8 @@ def _resource_cell(resource: ResourceRef) -> Text:
     cell.append("\n" + for_terminal(resource.id))
     if resource.location is not None:
         where = f"{resource.location.file}:{resource.location.line}"
+        if resource.location.address is not None:
+            where = f"{where} ({resource.location.address})"
         cell.append("\n" + for_terminal(where), style="underline")
     return cell
 

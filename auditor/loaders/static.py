@@ -18,8 +18,11 @@ from auditor.loaders.helm import is_chart_dir, load_chart
 from auditor.loaders.iam_policy import load_iam_policy, looks_like_iam_policy
 from auditor.loaders.manifests import load_manifests
 from auditor.loaders.result import LoadResult
+from auditor.loaders.terraform_plan import SOURCE as PLAN_SOURCE
+from auditor.loaders.terraform_plan import load_terraform_plan
 from auditor.model import PiiLabel, SourceHealth
 from auditor.snapshot import looks_like_snapshot, read_snapshot, read_snapshot_sources
+from auditor.terraform.plan import looks_like_terraform_plan
 from auditor.textfiles import read_input_text
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -130,6 +133,10 @@ def load_static(
         if looks_like_snapshot(document):
             result.extend(read_snapshot(path, document))
             sources.extend(read_snapshot_sources(path, document))
+        elif looks_like_terraform_plan(document):
+            name = f"{PLAN_SOURCE}:{path.name}"
+            loaded = load_terraform_plan(path, document, pii=options.pii, source=name)
+            record(name, PLAN_SOURCE, loaded)
         elif looks_like_iam_policy(document):
             policies.append(path)
         elif looks_like_gcloud_listing(document):
@@ -137,8 +144,8 @@ def load_static(
         else:
             result.warnings.append(
                 f"{path}: skipped: JSON that is neither an IAM policy, gcloud output auditor "
-                "reads (service accounts, keys, roles, GKE clusters, activity) nor an auditor "
-                "snapshot"
+                "reads (service accounts, keys, roles, GKE clusters, activity), a Terraform plan "
+                "(terraform show -json) nor an auditor snapshot"
             )
     if options.iam_scope and policies:
         loaded = load_iam_policy(
