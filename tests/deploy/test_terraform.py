@@ -342,25 +342,23 @@ def test_every_variable_is_described_and_every_free_value_validated() -> None:
     assert patterned == set(PATTERN_CASES)
 
 
+def accepts(name: str, value: str) -> bool:
+    """Whether variable `name`'s regex (and length) validation lets `value` through."""
+    conditions = " ".join(rule["condition"] for rule in labelled("variable")[name]["validation"])
+    quoted = re.search(r'regex\("((?:[^"\\]|\\.)*)"', conditions)
+    assert quoted is not None, f"variable {name} has no regex validation"
+    pattern = quoted[1].encode().decode("unicode_escape")
+    length_limit = re.search(rf"length\(var\.{name}\) <= (\d+)", conditions)
+    fits = length_limit is None or len(value) <= int(length_limit[1])
+    return fits and re.search(pattern, value) is not None
+
+
 @pytest.mark.parametrize("name", sorted(PATTERN_CASES))
 def test_variable_patterns_accept_and_reject(name: str) -> None:
     """Each regex validation accepts real values and rejects the usual mistakes."""
-    conditions = [rule["condition"] for rule in labelled("variable")[name]["validation"]]
-    pattern = next(
-        re.search(r'regex\("((?:[^"\\]|\\.)*)"', c)[1]  # type: ignore[index]
-        for c in conditions
-        if "regex(" in c
-    )
-    pattern = pattern.encode().decode("unicode_escape")
-    length_limit = re.search(rf"length\(var\.{name}\) <= (\d+)", " ".join(conditions))
     accepted, rejected = PATTERN_CASES[name]
-
-    def valid(value: str) -> bool:
-        fits = length_limit is None or len(value) <= int(length_limit[1])
-        return fits and re.search(pattern, value) is not None
-
-    assert [v for v in accepted if not valid(v)] == []
-    assert [v for v in rejected if valid(v)] == []
+    assert [value for value in accepted if not accepts(name, value)] == []
+    assert [value for value in rejected if accepts(name, value)] == []
 
 
 # run name → (variables, the variable whose validation must fail, or None for a clean plan)
@@ -456,9 +454,9 @@ def test_example_calls_the_module_with_its_variables(example: str) -> None:
     required = {name for name, body in variables.items() if "default" not in body}
     assert arguments <= set(variables), f"unknown: {arguments - set(variables)}"
     assert required <= arguments, f"missing: {required - arguments}"
-    assert call.get("grant_scope", "organization") == example.rstrip("s").replace(
-        "folder", "folders"
-    )
+    for name in arguments & set(PATTERN_CASES):
+        values = call[name] if isinstance(call[name], list) else [call[name]]
+        assert all(accepts(name, value) for value in values), f"{example}: {name} = {call[name]}"
 
 
 def test_examples_cover_organization_and_folder_grants() -> None:
