@@ -162,13 +162,18 @@ class AssetContext:
     def pii_of(
         self, name: str, labels: Mapping[str, str], parent: str | None, project_id: str | None
     ) -> str | None:
-        """As pii_source, for a resource known by name and labels only."""
-        if self.pii.matches(labels):
-            return name
-        if parent and self.pii.matches(self.labels_of(parent)):
-            return parent
-        if project_id and self.pii.matches(self._project_labels.get(project_id, {})):
-            return f"projects/{project_id}"
+        """As pii_source, for a resource known by name and labels only.
+
+        The nearest classification wins: a bucket labelled `data-classification: public` in
+        a PII project is not PII; an unlabelled table in a PII dataset is."""
+        chain = [(name, labels)]
+        if parent:
+            chain.append((parent, self.labels_of(parent)))
+        if project_id:
+            chain.append((f"projects/{project_id}", self._project_labels.get(project_id, {})))
+        for holder, held in chain:
+            if self.pii.key in held:
+                return holder if self.pii.matches(held) else None
         return None
 
     def account_roles(self, email: str | None) -> list[str] | None:

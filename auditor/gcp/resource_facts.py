@@ -120,8 +120,16 @@ def _segment(name: str, collection: str) -> str | None:
     return None
 
 
-def _identity(email: str | None, ctx: FactContext) -> dict[str, Any]:
-    """The facts of the service account a workload runs as; absent means a default one."""
+def default_compute_account(asset: AssetResource) -> str | None:
+    """NUMBER-compute@developer.gserviceaccount.com of the resource's project, if known."""
+    number = asset.project.removeprefix("projects/") if asset.project else None
+    return f"{number}-compute@developer.gserviceaccount.com" if number else None
+
+
+def _identity(set_email: str | None, default: str | None, ctx: FactContext) -> dict[str, Any]:
+    """The facts of the service account a workload runs as: the one set, else the default
+    one Google picks (whose email is known when the project is)."""
+    email = set_email or default
     member = parse_member(f"serviceAccount:{email}") if email else None
     roles = ctx.account_roles(email) if email else None
     basic = None if roles is None else [r for r in roles if parse_role(r).role_type == "basic"]
@@ -134,9 +142,8 @@ def _identity(email: str | None, ctx: FactContext) -> dict[str, Any]:
     )
     return {
         "service_account_email": email,
-        "uses_default_service_account": member is None
-        or member.is_default_compute_sa
-        or member.is_default_appspot_sa,
+        "uses_default_service_account": set_email is None
+        or (member is not None and (member.is_default_compute_sa or member.is_default_appspot_sa)),
         "service_account_roles": roles,
         "service_account_basic_roles": basic,
         "service_account_privileged_roles": privileged,
@@ -249,6 +256,15 @@ def subscription(asset: AssetResource, ctx: FactContext) -> dict[str, Any]:
     }
 
 
+def _default_function_account(asset: AssetResource, ctx: FactContext) -> str | None:
+    """Gen 1 functions run as PROJECT_ID@appspot.gserviceaccount.com by default, gen 2
+    (Cloud Run) as the Compute Engine default account."""
+    if asset.asset_type == FUNCTION_V2_ASSET:
+        return default_compute_account(asset)
+    project_id = ctx.project_id(asset)
+    return f"{project_id}@appspot.gserviceaccount.com" if project_id else None
+
+
 def function(asset: AssetResource, ctx: FactContext) -> dict[str, Any]:
     """gcp.cloud_function: gen 1 (v1 CloudFunction) and gen 2 (v2 Function) alike."""
     raw = asset.resource
@@ -267,7 +283,9 @@ def function(asset: AssetResource, ctx: FactContext) -> dict[str, Any]:
         "vpc_connector_egress_settings": _text(config, "vpcConnectorEgressSettings"),
         "allows_unauthenticated": any(role in INVOKER_ROLES for _, role in grants),
         "public_members": sorted({member for member, _ in grants}),
-        **_identity(_text(config, "serviceAccountEmail"), ctx),
+        **_identity(
+            _text(config, "serviceAccountEmail"), _default_function_account(asset, ctx), ctx
+        ),
     }
 
 
@@ -283,7 +301,9 @@ def dataflow_job(asset: AssetResource, ctx: FactContext) -> dict[str, Any]:
         "type": _text(raw, "type"),
         "state": state,
         "running": state not in _FINISHED_JOB_STATES if state else None,
-        **_identity(_text(raw, "environment", "serviceAccountEmail"), ctx),
+        **_identity(
+            _text(raw, "environment", "serviceAccountEmail"), default_compute_account(asset), ctx
+        ),
     }
 
 

@@ -35,6 +35,7 @@ class Api(StrEnum):
     RESOURCE_MANAGER = "resource_manager"
     IAM = "iam"
     MONITORING = "monitoring"
+    ASSET = "asset"
 
 
 class Method(StrEnum):
@@ -52,6 +53,8 @@ class Method(StrEnum):
     LIST_ROLES = "google.iam.admin.v1.IAM.ListRoles"
     GET_ROLE = "google.iam.admin.v1.IAM.GetRole"
     LIST_TIME_SERIES = "google.monitoring.v3.MetricService.ListTimeSeries"
+    SEARCH_IAM_POLICIES = "google.cloud.asset.v1.AssetService.SearchAllIamPolicies"
+    SEARCH_RESOURCES = "google.cloud.asset.v1.AssetService.SearchAllResources"
 
     @property
     def short(self) -> str:
@@ -162,6 +165,7 @@ class ApiCaller:
             Api.RESOURCE_MANAGER: _Gate(settings.api.resource_manager, clock),
             Api.IAM: _Gate(settings.api.iam, clock),
             Api.MONITORING: _Gate(settings.api.monitoring, clock),
+            Api.ASSET: _Gate(settings.api.asset, clock),
         }
         self._in_flight = FairSlots(settings.api.concurrency)
         self._calls: Counter[str] = Counter()

@@ -15,7 +15,8 @@ import grpc  # type: ignore[import-untyped]
 from google.auth import credentials as auth_credentials
 from google.auth import exceptions as auth_errors
 from google.auth import impersonated_credentials
-from google.cloud import iam_admin_v1, monitoring_v3, resourcemanager_v3
+from google.cloud import asset_v1, iam_admin_v1, monitoring_v3, resourcemanager_v3
+from google.cloud.asset_v1.services.asset_service.transports import AssetServiceGrpcTransport
 from google.cloud.iam_admin_v1.services.iam.transports import IAMGrpcTransport
 from google.cloud.monitoring_v3.services.metric_service.transports import (
     MetricServiceGrpcTransport,
@@ -63,11 +64,14 @@ class GcpClients:
     organizations: resourcemanager_v3.OrganizationsClient
     iam: iam_admin_v1.IAMClient
     monitoring: monitoring_v3.MetricServiceClient
+    asset: asset_v1.AssetServiceClient | None = None  # built only when assets are read
 
     def close(self) -> None:
         """Close every transport (HTTP sessions, gRPC channels)."""
         for client in (self.projects, self.folders, self.organizations, self.iam, self.monitoring):
             client.transport.close()  # type: ignore[no-untyped-call]
+        if self.asset is not None:
+            self.asset.transport.close()  # type: ignore[no-untyped-call]
 
 
 def _grpc_target(endpoint: str) -> tuple[str, bool]:
@@ -115,4 +119,18 @@ def build_clients(settings: GcpSettings) -> GcpClients:
         target = _grpc_target(endpoints.monitoring)[0] if endpoints.monitoring else None
         options = _rest_options(target, settings.auth.quota_project)
         monitoring = monitoring_v3.MetricServiceClient(credentials=creds, client_options=options)
-    return GcpClients(projects, folders, organizations, iam, monitoring)
+    asset = _asset_client(settings, creds) if settings.assets.enabled else None
+    return GcpClients(projects, folders, organizations, iam, monitoring, asset)
+
+
+def _asset_client(
+    settings: GcpSettings, creds: auth_credentials.Credentials
+) -> asset_v1.AssetServiceClient:
+    """Cloud Asset Inventory over gRPC (a plain channel to a local fake)."""
+    endpoint = settings.endpoints.asset
+    if endpoint and _grpc_target(endpoint)[1]:
+        channel = grpc.insecure_channel(_grpc_target(endpoint)[0])
+        return asset_v1.AssetServiceClient(transport=AssetServiceGrpcTransport(channel=channel))
+    target = _grpc_target(endpoint)[0] if endpoint else None
+    options = _rest_options(target, settings.auth.quota_project)
+    return asset_v1.AssetServiceClient(credentials=creds, client_options=options)

@@ -13,6 +13,7 @@ from datetime import datetime
 
 from auditor.collectors.base import Collection, CollectorContext, SourceError
 from auditor.collectors.gcp.assemble import UsageAssembler, monitoring_resources, usage_kinds
+from auditor.collectors.gcp.assets import AssetReader
 from auditor.collectors.gcp.calls import Api, ApiCaller, CallStats
 from auditor.collectors.gcp.clients import GcpClients, build_clients
 from auditor.collectors.gcp.discovery import Discovery, Hierarchy
@@ -86,6 +87,7 @@ class _Run:
                 Api.RESOURCE_MANAGER: limits.resource_manager.concurrency,
                 Api.IAM: limits.iam.concurrency,
                 Api.MONITORING: limits.monitoring.concurrency,
+                Api.ASSET: limits.asset.concurrency,
             },
             settings.name,
         )
@@ -108,6 +110,9 @@ class _Run:
             policies.start(hierarchy)
         iam.start(hierarchy.projects, _organization(hierarchy))
         monitoring.start(hierarchy.projects, self.now)
+        assets = AssetReader(settings, self.clients, self.caller, self.tasks)
+        if settings.assets.enabled:
+            assets.start(hierarchy)
         # Policies come back first: normalise them, and ask for the predefined roles they
         # grant, while IAM and Monitoring are still answering.
         self.tasks.wait(Api.RESOURCE_MANAGER)
@@ -152,6 +157,8 @@ class _Run:
                 hierarchy, monitoring, settings.name, self.now, windows, self._problem
             )
         )
+        if settings.assets.enabled:
+            resources.extend(assets.normalised(hierarchy, self._pii(), self.now, self._problem))
         self.collection.resources = resources
         self.collection.problems[:0] = self._failures()
         self.collection.warnings.extend(_skipped(hierarchy))

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from auditor.collectors.base import SourceSettings
+from auditor.collectors.gcp.asset_settings import AssetSettings
 
 READ_ONLY_SCOPE = "https://www.googleapis.com/auth/cloud-platform.read-only"
 _NUMBER = re.compile(r"^[0-9]+$")
@@ -83,8 +84,11 @@ class ApiSettings(_Section):
     monitoring: ApiLimits = Field(
         default_factory=lambda: ApiLimits(concurrency=20, requests_per_minute=3000)
     )
+    asset: ApiLimits = Field(
+        default_factory=lambda: ApiLimits(concurrency=4, requests_per_minute=200)
+    )  # Cloud Asset Inventory: 400 searches/min per consumer project
     concurrency: int = Field(
-        default=24, ge=1, le=128, description="Calls in flight across the three APIs."
+        default=24, ge=1, le=128, description="Calls in flight across the APIs."
     )
 
 
@@ -106,8 +110,9 @@ class Endpoints(_Section):
     resource_manager: str | None = None
     iam: str | None = None
     monitoring: str | None = None
+    asset: str | None = None
 
-    @field_validator("resource_manager", "iam", "monitoring")
+    @field_validator("resource_manager", "iam", "monitoring", "asset")
     @classmethod
     def _url(cls, value: str | None) -> str | None:
         if value is None:
@@ -127,7 +132,7 @@ class Endpoints(_Section):
         """True when any endpoint is plain http (a local fake)."""
         return any(
             value is not None and value.startswith("http://")
-            for value in (self.resource_manager, self.iam, self.monitoring)
+            for value in (self.resource_manager, self.iam, self.monitoring, self.asset)
         )
 
 
@@ -214,6 +219,7 @@ class GcpSettings(SourceSettings):
     pii: PiiSettings | None = Field(
         default=None, description="Default: auditor.yaml's `pii`, as every source reads it."
     )
+    assets: AssetSettings = Field(default_factory=AssetSettings)
 
     @field_validator("organization")
     @classmethod
