@@ -33,6 +33,10 @@ PERMISSIONS = {
     "google.iam.admin.v1.IAM.ListRoles": "iam.roles.list",
     "google.iam.admin.v1.IAM.GetRole": "iam.roles.get",
     "google.monitoring.v3.MetricService.ListTimeSeries": "monitoring.timeSeries.list",
+    "google.cloud.asset.v1.AssetService.SearchAllIamPolicies": (
+        "cloudasset.assets.searchAllIamPolicies"
+    ),
+    "google.cloud.asset.v1.AssetService.SearchAllResources": "cloudasset.assets.searchAllResources",
 }
 
 

@@ -1,4 +1,5 @@
-"""The three GCP fakes started together on 127.0.0.1, sharing one organization and record."""
+"""The GCP fakes (Resource Manager, IAM admin, Monitoring, Cloud Asset Inventory) started
+together on 127.0.0.1, sharing one organization and record."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from tests.fakes.gcp.asset import AssetFake, data_platform
 from tests.fakes.gcp.estate import FakeOrganization
 from tests.fakes.gcp.faults import FakeRecord, Fault
 from tests.fakes.gcp.iam_admin import IamAdminFake
@@ -23,6 +25,7 @@ class FakeGcp:
     resource_manager: ResourceManagerFake
     iam: IamAdminFake
     monitoring: MonitoringFake
+    asset: AssetFake
 
     @property
     def endpoints(self) -> dict[str, str]:
@@ -31,6 +34,7 @@ class FakeGcp:
             "resource_manager": self.resource_manager.endpoint,
             "iam": self.iam.grpc.endpoint,
             "monitoring": self.monitoring.grpc.endpoint,
+            "asset": self.asset.grpc.endpoint,
         }
 
     def source(self, name: str = "gcp-fake", **settings: Any) -> dict[str, Any]:
@@ -67,13 +71,16 @@ def running_fakes(org: FakeOrganization, latency: float = 0.0) -> Iterator[FakeG
         ResourceManagerFake(org, record, latency),
         IamAdminFake(org, record, latency),
         MonitoringFake(org, record, latency),
+        AssetFake(data_platform(), record, latency),
     )
     fakes.resource_manager.start()
     fakes.iam.grpc.start()
     fakes.monitoring.grpc.start()
+    fakes.asset.grpc.start()
     try:
         yield fakes
     finally:
         fakes.resource_manager.stop()
         fakes.iam.grpc.stop()
         fakes.monitoring.grpc.stop()
+        fakes.asset.grpc.stop()
