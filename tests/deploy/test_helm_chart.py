@@ -15,7 +15,8 @@ import pytest
 import yaml
 
 from auditor.collectors.gke.kinds import LISTED_KINDS
-from auditor.config import load_config
+from auditor.collectors.registry import SOURCE_TYPES, settings_model_for
+from auditor.config import AuditorConfig, load_config
 
 REPO = Path(__file__).resolve().parents[2]
 CHART = REPO / "deploy" / "helm" / "auditor"
@@ -513,6 +514,37 @@ def test_the_values_schema_rejects_bad_values(values: dict[str, Any], expected: 
     assert re.search(expected, str(error.value)), str(error.value)
     assert "hunter2" not in str(error.value)
     assert "hooks.slack.com" not in str(error.value)
+
+
+def _secret_ref_fields(node: Any, key: str | None = None) -> set[str]:
+    """Names of the properties of a pydantic JSON Schema whose value is a SecretRef."""
+    found: set[str] = set()
+    if isinstance(node, dict):
+        if str(node.get("$ref", "")).endswith("/SecretRef") and key:
+            found.add(key)
+        for name, value in node.items():
+            if name == "properties":
+                for field, schema in value.items():
+                    found |= _secret_ref_fields(schema, field)
+            else:
+                found |= _secret_ref_fields(value, key)
+    elif isinstance(node, list):
+        for item in node:
+            found |= _secret_ref_fields(item, key)
+    return found
+
+
+def test_the_values_schema_follows_the_config_model() -> None:
+    """config takes exactly auditor.yaml's top-level sections, and every field the config or
+    a source type declares as a SecretRef is one the schema refuses inline."""
+    schema = json.loads((CHART / "values.schema.json").read_text(encoding="utf-8"))
+    assert set(schema["properties"]["config"]["properties"]) == set(AuditorConfig.model_fields)
+    secret_fields = _secret_ref_fields(AuditorConfig.model_json_schema())
+    for source_type in SOURCE_TYPES:
+        secret_fields |= _secret_ref_fields(settings_model_for(source_type).model_json_schema())
+    assert secret_fields >= {"password", "webhook_url"}
+    (pattern,) = schema["$defs"]["noInlineSecrets"]["then"]["patternProperties"]
+    assert all(re.search(pattern, field) for field in secret_fields), secret_fields
 
 
 def test_several_replicas_need_leader_election() -> None:
