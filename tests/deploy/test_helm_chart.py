@@ -440,12 +440,17 @@ def test_secrets_are_references_read_through_secret_refs(production_objects: Obj
     assert config["sources"][3]["sasl"]["password"] == {"env": "KAFKA_AUDITOR_PASSWORD"}
 
 
-def test_custom_rules_are_mounted_and_added_to_rules_paths(production_objects: Objects) -> None:
-    """customRules become a ConfigMap of rule files mounted at /etc/auditor/rules, which
-    rules.paths names."""
+def test_custom_rules_are_mounted_and_added_to_rules_paths(
+    production_objects: Objects, tmp_path: Path, auditor_cli: Callable[..., Any]
+) -> None:
+    """customRules become a ConfigMap of rule files, valid for `auditor rules validate`,
+    mounted at /etc/auditor/rules, which rules.paths names."""
     rules = only(production_objects, "ConfigMap", f"{RELEASE}-rules")
-    rule = yaml.safe_load(rules["data"]["acme-no-team-label.yaml"])
-    assert rule["id"] == "acme-no-team-label"
+    assert list(rules["data"]) == ["acme-no-team-label.yaml"]
+    for name, text in rules["data"].items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    run = auditor_cli("rules", "validate", str(tmp_path))
+    assert run.code == 0, run.stdout + run.stderr
     assert (
         volume_at(production_objects, "/etc/auditor/rules")["configMap"]["name"]
         == f"{RELEASE}-rules"
