@@ -8,6 +8,8 @@ locals {
   collector_role_stage       = "GA"
 
   collector_permissions = [
+    "cloudasset.assets.searchAllIamPolicies",
+    "cloudasset.assets.searchAllResources",
     "iam.roles.list",
     "iam.serviceAccountKeys.list",
     "iam.serviceAccounts.list",
