@@ -206,6 +206,10 @@ def test_custom_role_is_the_manifests_role_on_the_organization() -> None:
     assert locals_["collector_role_title"] == manifest_role["title"]
     assert locals_["collector_role_stage"] == manifest_role.get("stage", "GA")
     assert role["stage"] == "${local.collector_role_stage}"
+    # Google's limits on a custom role; past them the apply fails, not this module's plan.
+    assert len(locals_["collector_role_title"]) <= 100
+    assert len(locals_["collector_role_description"].encode()) <= 256
+    assert len(locals_["collector_permissions"]) <= 3000
     assert not [k for _, k, _, _ in all_resources() if k == "google_project_iam_custom_role"]
 
 
