@@ -7,10 +7,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import hcl2
 import yaml
 
 from auditor.loaders.helm import load_chart
+from tests.deploy.terraform_hcl import labelled
 
 REPO = Path(__file__).resolve().parents[2]
 APPLICATION = REPO / "deploy" / "argocd" / "application.yaml"
@@ -27,13 +27,7 @@ def application() -> dict[str, Any]:
 
 def terraform_default(variable: str) -> str:
     """A variable's default in deploy/terraform/variables.tf."""
-    options = hcl2.SerializationOptions(
-        with_comments=False, explicit_blocks=False, strip_string_quotes=True
-    )
-    with (REPO / "deploy" / "terraform" / "variables.tf").open(encoding="utf-8") as handle:
-        parsed = hcl2.load(handle, serialization_options=options)
-    bodies = {name: body for entry in parsed["variable"] for name, body in entry.items()}
-    return str(bodies[variable]["default"])
+    return str(labelled("variable")[variable]["default"])
 
 
 def values_file(tmp_path: Path) -> Path:
