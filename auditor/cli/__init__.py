@@ -10,6 +10,7 @@ from auditor import __version__
 from auditor.cli.baseline_cmd import baseline
 from auditor.cli.collect_cmd import collect
 from auditor.cli.config_cmd import config
+from auditor.cli.demo_cmd import demo
 from auditor.cli.rules_cmd import rules
 from auditor.cli.run_cmd import run
 from auditor.cli.scan_cmd import scan
@@ -30,6 +31,7 @@ cli.add_command(baseline)
 cli.add_command(config)
 cli.add_command(collect)
 cli.add_command(run)
+cli.add_command(demo)
 
 
 def main() -> None:

@@ -125,6 +125,7 @@ class Airflow:
     home: Path
     dags_folder: Path
     session: requests.Session
+    pids: tuple[int, ...] = ()  # each leads its own process group
 
     def api(self, method: str, path: str, **kwargs: Any) -> Any:
         """Call /api/v2 as admin; raises on an error status."""
@@ -207,7 +208,8 @@ def running_airflow(venv: Path, workdir: Path, dags_folder: Path) -> Iterator[Ai
                 )
         url = f"http://127.0.0.1:{port}"
         wait_for(lambda: requests.get(f"{url}/api/v2/monitor/health", timeout=2).ok, "API server")
-        yield Airflow(url=url, home=home, dags_folder=dags_folder, session=_login(url))
+        yield Airflow(url=url, home=home, dags_folder=dags_folder, session=_login(url),
+                      pids=tuple(p.pid for p in processes))  # fmt: skip
     finally:
         for process in reversed(processes):
             stop_group(process)
