@@ -13,6 +13,8 @@ import yaml
 
 from auditor.engine.cases import run_cases
 from auditor.engine.loader import load_rules
+from auditor.gcp.asset_results import parse_policy_result, parse_resource_result
+from auditor.gcp.assets import normalise_assets
 from auditor.gcp.iam import (
     BINDING_KIND,
     MEMBER_KIND,
@@ -60,8 +62,29 @@ def test_every_documented_field_is_always_present_and_nothing_else(kind: str) ->
         assert set(resource.data) == documented, resource.id
 
 
+RESOURCE_MANAGER_SCOPES = ("project", "folder", "organization")
+
+
+def renormalise_resource_level(data: dict[str, Any]) -> dict[str, Any]:
+    """A resource-level binding (read through Cloud Asset Inventory) rebuilt from the search
+    results that state its facts."""
+    binding: dict[str, Any] = {"role": data["role"], "members": [data["member"]]}
+    if data["condition"]:
+        binding["condition"] = {k: v for k, v in data["condition"].items() if v is not None}
+    scope, asset_type = data["scope"], data["scope_type"]
+    policy = {"resource": scope, "assetType": asset_type, "policy": {"bindings": [binding]}}
+    labels = {"name": scope, "assetType": asset_type, "labels": data["scope_labels"]}
+    resources = normalise_assets(
+        [parse_policy_result(policy, ())], [parse_resource_result(labels, ())], source="cases"
+    ).resources
+    [match] = [r.data for r in resources if r.kind == BINDING_KIND]
+    return match
+
+
 def renormalise(kind: str, data: dict[str, Any]) -> dict[str, Any]:
     """The data the normaliser produces for the facts a case resource states."""
+    if kind == BINDING_KIND and data["scope_type"] not in RESOURCE_MANAGER_SCOPES:
+        return renormalise_resource_level(data)
     scope = data["scope"]
     labels = data["labels"] if kind == PROJECT_KIND else data["scope_labels"]
     if kind == PROJECT_KIND:
