@@ -12,7 +12,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from auditor.collectors.base import SourceSettings
-from auditor.collectors.registry import UnknownSourceType, settings_model_for
+from auditor.collectors.registry import SOURCE_TYPES, UnknownSourceType, settings_model_for
 from auditor.collectors.secrets import SecretRef
 from auditor.errors import ConfigError, InputError
 from auditor.model import Severity
@@ -188,7 +188,21 @@ def config_json_schema() -> dict[str, Any]:
     schema = AuditorConfig.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "auditor.yaml"
+    schema["properties"]["sources"]["items"] = _source_variants(schema.setdefault("$defs", {}))
     return schema
+
+
+def _source_variants(defs: dict[str, Any]) -> dict[str, Any]:
+    """A source entry is one of the source types' settings, chosen by its `type`."""
+    variants = []
+    for source_type in sorted(SOURCE_TYPES):
+        model = settings_model_for(source_type)
+        variant = model.model_json_schema(ref_template="#/$defs/{model}")
+        defs.update(variant.pop("$defs", {}))
+        variant["properties"]["type"] = {"const": source_type, "description": "Source type."}
+        variant["required"] = sorted({*variant.get("required", []), "type"})
+        variants.append(variant)
+    return {"oneOf": variants}
 
 
 def _env_overrides(environ: Mapping[str, str]) -> list[tuple[str, tuple[str, ...], Any]]:
