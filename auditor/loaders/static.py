@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from auditor.errors import InputError
+from auditor.loaders.asset_search import SOURCE as ASSET_SOURCE
+from auditor.loaders.asset_search import load_asset_search, looks_like_asset_search
 from auditor.loaders.gcloud_estate import load_gcloud_estate, looks_like_gcloud_listing
 from auditor.loaders.helm import is_chart_dir, load_chart
 from auditor.loaders.iam_policy import load_iam_policy, looks_like_iam_policy
@@ -128,6 +130,7 @@ def load_static(
         record(f"helm:{chart.name}", "helm", loaded)
     policies: list[Path] = []
     listings: list[Path] = []
+    asset_exports: list[Path] = []
     for path in plan.json_files:
         document = _read_json(path)
         if looks_like_snapshot(document):
@@ -137,6 +140,8 @@ def load_static(
             name = f"{PLAN_SOURCE}:{path.name}"
             loaded = load_terraform_plan(path, document, pii=options.pii, source=name)
             record(name, PLAN_SOURCE, loaded)
+        elif looks_like_asset_search(document):
+            asset_exports.append(path)
         elif looks_like_iam_policy(document):
             policies.append(path)
         elif looks_like_gcloud_listing(document):
@@ -160,4 +165,7 @@ def load_static(
             record("iam-policy", "iam-policy", estate.policies)
         if estate.listings:
             record("gcloud", "gcloud", estate.listings)
+    if asset_exports:
+        loaded = load_asset_search(asset_exports, pii=options.pii)
+        record(ASSET_SOURCE, ASSET_SOURCE, loaded)
     return result, sources

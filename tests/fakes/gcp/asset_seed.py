@@ -89,7 +89,7 @@ def iam_policies() -> list[dict[str, Any]]:
             _grant(
                 "roles/editor", f"serviceAccount:{COMPUTE_SA}", f"serviceAccount:cdc-connector{SA}"
             ),
-            _grant("roles/iam.serviceAccountUser", "group:data-eng@acme.example"),
+            _grant("roles/iam.serviceAccountUser", "group:data-eng@acme-data.example"),
             _grant("roles/bigquery.dataViewer", f"serviceAccount:legacy-reporting{SA}"),
         ),
         _policy(
@@ -103,7 +103,7 @@ def iam_policies() -> list[dict[str, Any]]:
             "bigquery.googleapis.com/Dataset",
             PROD,
             _grant("roles/bigquery.dataOwner", f"serviceAccount:dataflow-runner{SA}"),
-            _grant("roles/bigquery.dataViewer", "group:analysts@acme.example"),
+            _grant("roles/bigquery.dataViewer", "group:analysts@acme-data.example"),
         ),
         _policy(
             f"{BQ}/customers/tables/profiles",
@@ -146,7 +146,7 @@ def iam_policies() -> list[dict[str, Any]]:
             f"{IAM}/{CDC_ID}",
             "iam.googleapis.com/ServiceAccount",
             PROD,
-            _grant("roles/iam.serviceAccountTokenCreator", "user:dev.contractor@acme.example"),
+            _grant("roles/iam.serviceAccountTokenCreator", "user:dev.contractor@acme-data.example"),
             _grant(
                 "roles/iam.workloadIdentityUser",
                 "serviceAccount:acme-data-prod.svc.id.goog[cdc/cdc-connector]",
@@ -165,7 +165,7 @@ def iam_policies() -> list[dict[str, Any]]:
             "//bigtableadmin.googleapis.com/projects/acme-data-prod/instances/profiles-serving",
             "bigtableadmin.googleapis.com/Instance",
             PROD,
-            _grant("roles/bigtable.reader", "group:analysts@acme.example"),
+            _grant("roles/bigtable.reader", "group:analysts@acme-data.example"),
         ),
     ]
 
