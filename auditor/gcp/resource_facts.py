@@ -52,6 +52,15 @@ _FINISHED_JOB_STATES = frozenset(
 )
 
 
+_IDENTITY_FIELDS = (
+    "service_account_email",
+    "uses_default_service_account",
+    "service_account_roles",
+    "service_account_basic_roles",
+    "service_account_privileged_roles",
+)
+
+
 class FactContext(Protocol):
     """Cross-resource answers the facts need (computed once per normalisation)."""
 
@@ -126,9 +135,14 @@ def default_compute_account(asset: AssetResource) -> str | None:
     return f"{number}-compute@developer.gserviceaccount.com" if number else None
 
 
-def _identity(set_email: str | None, default: str | None, ctx: FactContext) -> dict[str, Any]:
+def _identity(
+    asset: AssetResource, set_email: str | None, default: str | None, ctx: FactContext
+) -> dict[str, Any]:
     """The facts of the service account a workload runs as: the one set, else the default
-    one Google picks (whose email is known when the project is)."""
+    one Google picks (whose email is known when the project is). All null when the search
+    result carries no configuration (no versionedResources in the read mask)."""
+    if not asset.has_versioned_resource:
+        return dict.fromkeys(_IDENTITY_FIELDS)
     email = set_email or default
     member = parse_member(f"serviceAccount:{email}") if email else None
     roles = ctx.account_roles(email) if email else None
@@ -278,13 +292,15 @@ def function(asset: AssetResource, ctx: FactContext) -> dict[str, Any]:
         "runtime": _text(raw, "buildConfig", "runtime") if gen2 else _text(raw, "runtime"),
         "state": _text(raw, "state" if gen2 else "status") or asset.state,
         # The API's default when the field is unset.
-        "ingress_settings": _text(config, "ingressSettings") or "ALLOW_ALL",
+        "ingress_settings": (_text(config, "ingressSettings") or "ALLOW_ALL")
+        if asset.has_versioned_resource
+        else None,
         "vpc_connector": _text(config, "vpcConnector"),
         "vpc_connector_egress_settings": _text(config, "vpcConnectorEgressSettings"),
         "allows_unauthenticated": any(role in INVOKER_ROLES for _, role in grants),
         "public_members": sorted({member for member, _ in grants}),
         **_identity(
-            _text(config, "serviceAccountEmail"), _default_function_account(asset, ctx), ctx
+            asset, _text(config, "serviceAccountEmail"), _default_function_account(asset, ctx), ctx
         ),
     }
 
@@ -302,7 +318,10 @@ def dataflow_job(asset: AssetResource, ctx: FactContext) -> dict[str, Any]:
         "state": state,
         "running": state not in _FINISHED_JOB_STATES if state else None,
         **_identity(
-            _text(raw, "environment", "serviceAccountEmail"), default_compute_account(asset), ctx
+            asset,
+            _text(raw, "environment", "serviceAccountEmail"),
+            default_compute_account(asset),
+            ctx,
         ),
     }
 
