@@ -13,10 +13,10 @@ NO_PERMISSION = {"google.iam.admin.v1.IAM.GetRole"}
 
 
 def test_a_full_collection_calls_only_methods_the_manifest_covers(fakes: FakeGcp) -> None:
-    """Discovery, folder ancestry, every part on: each method called is in the manifest with
-    the permission the API requires."""
+    """Discovery, folder ancestry, every part on (Cloud Asset Inventory searches too): each
+    method called is in the manifest with the permission the API requires."""
     manifest = load_manifest()
-    collect(settings_for(fakes, page_size=2))
+    collect(settings_for(fakes, page_size=2, assets={"enabled": True, "page_size": 2}))
     collect(settings_for(fakes, projects=["acme-data-prod"]))  # GetProject, GetFolder
     called = fakes.record.methods()
     assert called - set(manifest.methods) == set()
@@ -27,6 +27,6 @@ def test_a_full_collection_calls_only_methods_the_manifest_covers(fakes: FakeGcp
 
 
 def test_every_permission_is_a_read() -> None:
-    """The custom role grants no verb that changes anything."""
+    """The custom role grants no verb that changes anything (the asset searches read)."""
     verbs = {permission.rsplit(".", 1)[1] for permission in load_manifest().permissions}
-    assert verbs <= {"get", "list", "getIamPolicy"}
+    assert verbs <= {"get", "list", "getIamPolicy", "searchAllIamPolicies", "searchAllResources"}
