@@ -59,12 +59,20 @@ def _walk(node: yaml.Node, path: PathKey, lines: dict[PathKey, int]) -> None:
             _walk(item, (*path, index), lines)
 
 
-def syntax_error(exc: yaml.YAMLError, path: str) -> InputError:
+def syntax_error(exc: yaml.YAMLError, path: str, text: str = "") -> InputError:
     """A one-line InputError for a YAML syntax error, with its line."""
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-    line = mark.line + 1 if mark is not None else None
+    line = mark.line + 1 if mark is not None else reader_error_line(exc, text)
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
     return InputError(f"invalid YAML: {problem}", path=path, line=line)
+
+
+def reader_error_line(exc: yaml.YAMLError, text: str) -> int | None:
+    """The line of a character the YAML reader refuses (a control character): its error
+    carries a position in the text, not a mark."""
+    if isinstance(exc, yaml.reader.ReaderError) and isinstance(exc.position, int):
+        return text.count("\n", 0, exc.position) + 1
+    return None
 
 
 def load_located(text: str, path: str) -> LocatedDocument:
@@ -75,7 +83,7 @@ def load_located(text: str, path: str) -> LocatedDocument:
     try:
         node = yaml.compose(text, Loader=SafeTextLoader)
     except yaml.YAMLError as exc:
-        raise syntax_error(exc, path) from None
+        raise syntax_error(exc, path, text) from None
     if node is None:
         return LocatedDocument(data=None)
     lines: dict[PathKey, int] = {}
@@ -83,7 +91,7 @@ def load_located(text: str, path: str) -> LocatedDocument:
     try:
         data = SafeTextLoader(text).get_single_data()
     except yaml.YAMLError as exc:
-        raise syntax_error(exc, path) from None
+        raise syntax_error(exc, path, text) from None
     return LocatedDocument(data=data, lines=lines)
 
 

@@ -12,7 +12,7 @@ from typing import Any
 import yaml
 
 from auditor.errors import InputError
-from auditor.yaml_lines import SafeTextLoader
+from auditor.yaml_lines import SafeTextLoader, reader_error_line
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +46,11 @@ def read_documents(text: str, path: str) -> list[YamlDocument]:
             f"invalid YAML: {problem}", path=path, line=mark.line + 1 if mark else None
         ) from None
     except yaml.YAMLError as error:
-        raise InputError(f"invalid YAML: {error}", path=path) from None
+        raise InputError(
+            f"invalid YAML: {str(error).splitlines()[0]}",
+            path=path,
+            line=reader_error_line(error, text),
+        ) from None
     finally:
         loader.dispose()
     return documents
