@@ -91,10 +91,22 @@ class Fact:
     data: dict[str, Any]
 
 
+def whole_number(value: Any) -> int | None:
+    """An integer field; the live API's Struct carries every number as a double (10.0)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return None
+
+
 def duration_seconds(value: Any) -> int | None:
     """'604800s' (a protobuf Duration in JSON) or '2592000' (seconds as text) → 604800."""
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
+    number = whole_number(value)
+    if number is not None:
+        return number
     if not isinstance(value, str):
         return None
     found = _DURATION.match(value)
@@ -257,13 +269,9 @@ def subscription(asset: AssetResource, ctx: FactContext) -> dict[str, Any]:
         "config_known": asset.has_versioned_resource,
         "dead_letter_topic": dead_letter,
         # The API's default when a dead-letter topic is set without a count.
-        "max_delivery_attempts": (attempts if isinstance(attempts, int) else 5)
-        if dead_letter
-        else None,
+        "max_delivery_attempts": (whole_number(attempts) or 5) if dead_letter else None,
         "message_retention_seconds": duration_seconds(raw.get("messageRetentionDuration")),
-        "ack_deadline_seconds": raw.get("ackDeadlineSeconds")
-        if isinstance(raw.get("ackDeadlineSeconds"), int)
-        else None,
+        "ack_deadline_seconds": whole_number(raw.get("ackDeadlineSeconds")),
         "retain_acked_messages": bool(raw.get("retainAckedMessages")),
         "push_endpoint": _text(raw, "pushConfig", "pushEndpoint"),
         "public_members": _public_members(asset.name, ctx),

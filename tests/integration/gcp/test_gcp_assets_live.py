@@ -3,13 +3,25 @@ paged to the end, scoped, faults contained, and the data platform's exposures fo
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from auditor.engine.evaluate import Engine
+from auditor.engine.loader import load_rules
+from auditor.loaders.static import StaticOptions, load_static
+from tests.fakes.gcp import asset_seed
 from tests.fakes.gcp.asset import data_platform
 from tests.fakes.gcp.server import FakeGcp
-from tests.integration.gcp.conftest import Collected, collect, findings, settings_for
+from tests.integration.gcp.conftest import (
+    NOW,
+    RULES,
+    Collected,
+    collect,
+    findings,
+    settings_for,
+)
 
 SEARCH_POLICIES = "google.cloud.asset.v1.AssetService.SearchAllIamPolicies"
 SEARCH_RESOURCES = "google.cloud.asset.v1.AssetService.SearchAllResources"
@@ -194,3 +206,31 @@ def test_the_data_platform_exposures_are_found(fakes: FakeGcp) -> None:
         rule == "gcp-iam-sa-user-token-creator-project-level" and rid.startswith("//")
         for rule, rid in found
     )
+
+
+def _judged(resources: list[Any]) -> list[tuple[str, str, str, str]]:
+    engine = Engine(load_rules([RULES]).rules)
+    evaluation = engine.evaluate(resources, NOW)
+    assert evaluation.errors == []
+    return sorted(
+        (f.rule_id, f.resource.id, f.severity.value, f.message) for f in evaluation.findings
+    )
+
+
+def test_gcloud_exports_scan_to_the_live_findings(fakes: FakeGcp, tmp_path: Path) -> None:
+    """The same inventory exported with gcloud and read by `auditor scan` gives the findings
+    the live asset reads give: same rules, resources, severities and messages."""
+    collected = collect(with_assets(fakes))
+    live = [r for r in collected.result.resources if r.kind in ASSET_KINDS or r.id.startswith("//")]
+    asset_seed.write(tmp_path)
+    loaded, _ = load_static([tmp_path], StaticOptions())
+    assert {r.kind for r in loaded.resources} == {r.kind for r in live}
+    assert [(r.kind, r.id, r.data) for r in sorted(loaded.resources, key=_key)] == [
+        (r.kind, r.id, r.data) for r in sorted(live, key=_key)
+    ]
+    assert _judged(loaded.resources) == _judged(live)
+    assert any(rule.startswith("gcp-assets-") for rule, *_ in _judged(live))
+
+
+def _key(resource: Any) -> tuple[str, str]:
+    return resource.kind, resource.id
