@@ -78,6 +78,33 @@ SCHEMA_VERSION = len(MIGRATIONS)
 Point = tuple[datetime, dict[str, Any]]
 SeriesPoint = tuple[str, datetime, Mapping[str, Any]]
 
+_ALL_POINTS = (
+    "SELECT series, at, value FROM history WHERE source = ?1 AND series >= ?2 AND series < ?3"
+    " ORDER BY series, at"
+)
+# The newest N points of each series, found through the primary key: walk the distinct series
+# (a seek to the next one each time, never a scan of their points), then per series the points
+# at or after its N-th newest.
+_NEWEST_POINTS = """
+WITH RECURSIVE names(series) AS (
+    SELECT MIN(series) FROM history WHERE source = ?1 AND series >= ?2 AND series < ?3
+    UNION ALL
+    SELECT (SELECT MIN(series) FROM history WHERE source = ?1 AND series > names.series
+            AND series < ?3)
+    FROM names WHERE names.series IS NOT NULL
+)
+SELECT h.series, h.at, h.value FROM names JOIN history AS h
+    ON h.source = ?1 AND h.series = names.series AND h.at >= IFNULL(
+        (SELECT x.at FROM history AS x WHERE x.source = ?1 AND x.series = names.series
+         ORDER BY x.at DESC LIMIT 1 OFFSET ?4), -1e308)
+ORDER BY h.series, h.at
+"""
+
+
+def _encode(value: Mapping[str, Any]) -> str:
+    """A point's value as compact JSON (no spaces: smaller rows, faster reads)."""
+    return json.dumps(dict(value), separators=(",", ":"))
+
 
 class StateStoreError(ConfigError):
     """The state store cannot be opened (state.path): one line, exit 2, never a traceback."""
@@ -166,38 +193,56 @@ class HistoryStore:
 
     def append(self, source: str, points: Iterable[SeriesPoint]) -> None:
         """Add (series, time, value) points in one transaction and trim each series."""
-        rows = [(source, s, at.timestamp(), json.dumps(dict(v))) for s, at, v in points]
+        rows = [(source, s, at.timestamp(), _encode(v)) for s, at, v in points]
         if not rows:
             return
         with self._lock:
             self._db.execute("BEGIN")
             try:
                 self._db.executemany("INSERT OR REPLACE INTO history VALUES (?, ?, ?, ?)", rows)
-                for series in {row[1] for row in rows}:
-                    self._db.execute(
-                        "DELETE FROM history WHERE source = ? AND series = ? AND at < ("
-                        " SELECT MIN(at) FROM (SELECT at FROM history"
-                        " WHERE source = ? AND series = ? ORDER BY at DESC LIMIT ?))",
-                        (source, series, source, series, self.keep),
-                    )
+                # Everything older than the keep-th newest point (an index seek per series).
+                self._db.executemany(
+                    "DELETE FROM history WHERE source = ?1 AND series = ?2 AND at <= ("
+                    " SELECT at FROM history WHERE source = ?1 AND series = ?2"
+                    " ORDER BY at DESC LIMIT 1 OFFSET ?3)",
+                    [(source, series, self.keep) for series in {row[1] for row in rows}],
+                )
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
 
-    def windows(self, source: str, prefix: str = "") -> dict[str, list[Point]]:
-        """Every series of `source` starting with `prefix`, each oldest point first."""
+    def windows(
+        self, source: str, prefix: str = "", *, newest: int | None = None
+    ) -> dict[str, list[Point]]:
+        """Every series of `source` starting with `prefix`, each oldest point first; with
+        `newest`, only the newest that many points of each series."""
+        return {
+            series: [(datetime.fromtimestamp(at, tz=UTC), value) for at, value in points]
+            for series, points in self.raw_windows(source, prefix, newest=newest).items()
+        }
+
+    def raw_windows(
+        self, source: str, prefix: str = "", *, newest: int | None = None
+    ) -> dict[str, list[tuple[float, dict[str, Any]]]]:
+        """`windows` with POSIX times: for callers that read thousands of points at once."""
+        bounds = (source, prefix, prefix + "\U0010ffff")
         with self._lock:
-            rows = self._db.execute(
-                "SELECT series, at, value FROM history WHERE source = ? AND series >= ? "
-                "AND series < ? ORDER BY series, at",
-                (source, prefix, prefix + "\U0010ffff"),
-            ).fetchall()
-        result: dict[str, list[Point]] = {}
-        for series, at, value in rows:
-            result.setdefault(series, []).append(
-                (datetime.fromtimestamp(at, tz=UTC), json.loads(value))
-            )
+            if newest is None:
+                rows = self._db.execute(_ALL_POINTS, bounds).fetchall()
+            elif newest > 0:
+                rows = self._db.execute(_NEWEST_POINTS, (*bounds, newest - 1)).fetchall()
+            else:
+                rows = []
+        # One parse of all values as a JSON array: the per-call overhead of json.loads is most
+        # of the cost of decoding thousands of small points one by one.
+        values = json.loads("[" + ",".join(row[2] for row in rows) + "]")
+        result: dict[str, list[tuple[float, dict[str, Any]]]] = {}
+        for (series, at, _), value in zip(rows, values, strict=True):
+            points = result.get(series)
+            if points is None:
+                points = result[series] = []
+            points.append((at, value))
         return result
 
     def writable(self) -> bool:

@@ -147,27 +147,53 @@ def evaluate_partition(
     `since` is when the current committed offset was first seen; `holder` names the live
     member assigned the partition ('client-id@host'), None when no member is known to hold it.
     """
+    return evaluate_columns(
+        [s.at for s in window],
+        [s.committed for s in window],
+        [s.log_end for s in window],
+        since,
+        allowed_lag=allowed_lag,
+        min_scans=min_scans,
+        holder=holder,
+    )
+
+
+def evaluate_columns(
+    times: Sequence[float],
+    committed: Sequence[int],
+    log_end: Sequence[int],
+    since: float,
+    *,
+    allowed_lag: int = 0,
+    min_scans: int = 5,
+    holder: str | None = None,
+) -> Verdict:
+    """`evaluate_partition` over the window as three columns of equal length (what the
+    history keeps): no record is made per scan."""
     # Runs for every lagging partition of every group on every scan: kept lean on purpose.
-    first, last = window[0], window[-1]
-    first_lag, lag_now = first.lag, last.lag
-    span = last.at - first.at
-    age = last.at - since if last.at > since else 0.0
+    at_first, at_last = times[0], times[-1]
+    first_committed, last_committed = committed[0], committed[-1]
+    first_end, last_end = log_end[0], log_end[-1]
+    first_lag = first_end - first_committed if first_end > first_committed else 0
+    lag_now = last_end - last_committed if last_end > last_committed else 0
+    span = at_last - at_first
+    age = at_last - since if at_last > since else 0.0
     status = PartitionStatus.OK
     rewind = None
     lowest = 0
     if lag_now <= allowed_lag:
         pass
-    elif len(window) < min_scans:
+    elif len(times) < min_scans:
         status = PartitionStatus.UNKNOWN
-    elif age > span and holder is None and min(s.log_end for s in window) > last.committed:
+    elif age > span and holder is None and min(log_end) > last_committed:
         status = PartitionStatus.STOP
-    elif (rewind := _unrecovered_rewind(window)) is not None:
+    elif last_committed < max(committed) and (rewind := _unrecovered_rewind(times, committed)):
         status = PartitionStatus.REWIND
     else:
-        lags = [s.lag for s in window]
+        lags = [e - c if e > c else 0 for c, e in zip(committed, log_end, strict=True)]
         lowest = min(lags)
         if lowest > allowed_lag:
-            if min(s.committed for s in window) == max(s.committed for s in window):
+            if min(committed) == max(committed):
                 status = PartitionStatus.STALL
             elif all(b >= a for a, b in itertools.pairwise(lags)):
                 status = PartitionStatus.WARN
@@ -177,9 +203,9 @@ def evaluate_partition(
         lag_now,
         age,
         span,
-        len(window),
-        first,
-        last,
+        len(times),
+        Scan(at_first, first_committed, first_end),
+        Scan(at_last, last_committed, last_end),
         allowed_lag,
         min_scans,
         holder,
@@ -188,17 +214,19 @@ def evaluate_partition(
     )
 
 
-def _unrecovered_rewind(window: Sequence[Scan]) -> tuple[float, int, int] | None:
+def _unrecovered_rewind(
+    times: Sequence[float], committed: Sequence[int]
+) -> tuple[float, int, int] | None:
     """(time, offset before, offset after) of a backwards commit still below its earlier peak."""
     found: tuple[float, int, int] | None = None
-    previous = peak = window[0].committed
-    for at, committed, _ in window:
-        if committed < previous:
-            found = (at, peak, committed)
-        elif committed > peak:
-            peak = committed
-        previous = committed
-    if found is None or window[-1].committed >= found[1]:
+    previous = peak = committed[0]
+    for at, offset in zip(times, committed, strict=True):
+        if offset < previous:
+            found = (at, peak, offset)
+        elif offset > peak:
+            peak = offset
+        previous = offset
+    if found is None or committed[-1] >= found[1]:
         return None
     return found
 

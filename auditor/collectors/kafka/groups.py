@@ -15,12 +15,11 @@ from typing import Any, NamedTuple
 from auditor.collectors.kafka.evaluator import (
     GroupStatus,
     PartitionStatus,
-    Scan,
     Verdict,
-    evaluate_partition,
+    evaluate_columns,
     group_status,
 )
-from auditor.collectors.kafka.history import LagHistory
+from auditor.collectors.kafka.history import Columns, LagHistory
 from auditor.collectors.kafka.records import Group, Topic, TopicPartition
 from auditor.collectors.kafka.settings import KafkaSettings
 from auditor.collectors.kafka.timelag import CAUGHT_UP, UNKNOWN, TimeLag
@@ -28,6 +27,7 @@ from auditor.collectors.kafka.timelag import CAUGHT_UP, UNKNOWN, TimeLag
 GROUP_KIND = "kafka.consumer_group"
 _CAUGHT_UP = TimeLag(0.0, CAUGHT_UP)
 _NOT_PROBLEMS = (PartitionStatus.OK, PartitionStatus.UNKNOWN)
+_NO_COLUMNS: Columns = ((), (), ())
 
 
 class LaggingPartition(NamedTuple):
@@ -104,6 +104,7 @@ def group_data(
         if topic is None:  # deleted, or not read (topics filter): its offsets mean nothing now
             continue
         tally = Tally()
+        track = history.commits(group.id, topic_name)
         for partition in topic.partitions:
             tp = (topic_name, partition.id)
             tally.partitions += 1
@@ -127,11 +128,15 @@ def group_data(
                 tally.statuses.add(PartitionStatus.OK)
                 counts[PartitionStatus.OK] += 1
                 continue
-            track = history.commits(group.id, *tp)
-            window = track.window if track and track.window else [Scan(now, offset, end)]
-            verdict = evaluate_partition(
-                window,
-                track.since if track else now,
+            since = track.since_of(partition.id) if track is not None else None
+            times, offsets, ends = track.columns(partition.id) if track else _NO_COLUMNS
+            if not times or since is None:
+                times, offsets, ends, since = (now,), (offset,), (end,), now
+            verdict = evaluate_columns(
+                times,
+                offsets,
+                ends,
+                since,
                 allowed_lag=allowed,
                 min_scans=lag.min_scans,
                 holder=holders.get(tp),

@@ -2,18 +2,22 @@
 
 Two series per source in the HistoryStore (so they survive restarts):
 - `end/TOPIC`    — {"o": [log-end offset of partition 0, 1, …]} at each scan (lag in seconds);
-- `commit/GROUP` — {TOPIC: [committed offset of partition 0, 1, … or null]} (status window).
-The store is read once, when a collector first sees it, and replayed into per-partition tracks
-that each scan then extends by one point: a daemon never re-reads or re-assembles thousands of
-points per cycle. Tracks are bounded: `history_points` log ends per partition, `window_scans`
-scans per group partition, and topics and groups that disappear are forgotten.
+- `commit/GROUP` — {TOPIC: [committed offset of partition 0, 1, … or null], …,
+  "@since": [[TOPIC, since], …]} (status window); `since` is when each partition's committed
+  offset was first seen: one time for the whole topic, or a list by partition.
+The store is read once, when a collector first sees it, and only what the tracks keep: the
+newest `history_points` log ends per topic and the newest `window_scans` points per group
+(`@since` saves reading the older ones to find when an offset last moved). Each scan then
+extends the tracks by one row per topic: a daemon never re-reads or re-assembles thousands of
+points per cycle. Tracks are bounded, and topics and groups that disappear are forgotten.
+("@" cannot start a Kafka topic name; an older auditor sees a topic without offsets and skips
+it. Points stored before `@since` existed are read in full once, to find `since` as before.)
 """
 
 from __future__ import annotations
 
-import itertools
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -25,8 +29,11 @@ from auditor.state import HistoryStore
 
 END_PREFIX = "end/"
 COMMIT_PREFIX = "commit/"
+SINCE_KEY = "@since"
 
 Offsets = list[int | None]
+Columns = tuple[Sequence[float], Sequence[int], Sequence[int]]
+StoredPoint = tuple[float, dict[str, Any]]
 
 
 @dataclass(slots=True)
@@ -49,24 +56,85 @@ class LogEndTrack:
             del self.times[0], self.offsets[0]
 
 
-@dataclass(slots=True)
 class CommitTrack:
-    """One group's scans of one partition, and since when its committed offset is unchanged."""
+    """One group's committed offsets of one topic over its last scans, a row per scan (the
+    offsets by partition, and the log ends at that scan), and since when each partition's
+    committed offset is unchanged. Rows, not a record per partition: a scan adds one row per
+    topic, and only partitions that need judging are ever cut into columns."""
 
-    window: deque[Scan]
-    since: float = 0.0
+    __slots__ = ("_last", "committed", "log_end", "since", "times")
 
-    def add(self, scan: Scan) -> None:
+    def __init__(self, bound: int) -> None:
+        self.times: deque[float] = deque(maxlen=bound)
+        self.committed: deque[Offsets] = deque(maxlen=bound)
+        self.log_end: deque[Offsets] = deque(maxlen=bound)
+        self.since: list[float | None] = []
+        self._last: Offsets = []  # the newest committed offset seen, by partition
+
+    def add(self, at: float, committed: Offsets, log_end: Offsets) -> None:
         """Append a scan (ignored if not newer than the last one)."""
-        if self.window:
-            last = self.window[-1]
-            if scan.at <= last.at:
-                return
-            if scan.committed != last.committed:
-                self.since = scan.at
+        if self.times and at <= self.times[-1]:
+            return
+        self.times.append(at)
+        self.committed.append(committed)
+        self.log_end.append(log_end)
+        last, since = self._last, self.since
+        if committed == last:
+            return
+        if len(last) < len(committed):
+            last.extend([None] * (len(committed) - len(last)))
+            since.extend([None] * (len(committed) - len(since)))
+        for partition, offset in enumerate(committed):
+            if isinstance(offset, int) and offset != last[partition]:
+                last[partition] = offset
+                since[partition] = at
+
+    def columns(self, partition: int) -> Columns:
+        """(times, committed offsets, log ends) of the scans that saw both offsets of
+        `partition`, oldest first: the partition's status window."""
+        try:
+            committed = [row[partition] for row in self.committed]
+            log_end = [row[partition] for row in self.log_end]
+        except IndexError:
+            pass
         else:
-            self.since = scan.at
-        self.window.append(scan)
+            if None not in committed and None not in log_end:
+                return self.times, committed, log_end  # type: ignore[return-value]
+        kept: list[tuple[float, int, int]] = []
+        for at, row, ends in zip(self.times, self.committed, self.log_end, strict=True):
+            if partition < len(row) and partition < len(ends):
+                offset, end = row[partition], ends[partition]
+                if isinstance(offset, int) and isinstance(end, int):
+                    kept.append((at, offset, end))
+        return [k[0] for k in kept], [k[1] for k in kept], [k[2] for k in kept]
+
+    def since_of(self, partition: int) -> float | None:
+        """When `partition`'s current committed offset was first seen (None: never seen)."""
+        return self.since[partition] if partition < len(self.since) else None
+
+    def stored_since(self) -> float | list[float | None]:
+        """`since` as stored with a point: one time when every partition shares it."""
+        since = self.since
+        if since and since[0] is not None and since.count(since[0]) == len(since):
+            return since[0]
+        return list(since)
+
+    def restore_since(self, stored: Any) -> None:
+        """Take `since` stored with the newest point: it reaches back past the window (never
+        later than what the window itself shows)."""
+        since = self.since
+        for partition, current in enumerate(since):
+            value = (
+                stored[partition]
+                if isinstance(stored, list) and partition < len(stored)
+                else stored
+            )
+            if current is not None and isinstance(value, int | float) and value < current:
+                since[partition] = float(value)
+
+    def scans(self, partition: int) -> list[Scan]:
+        """`partition`'s status window as scans, oldest first."""
+        return [Scan(*scan) for scan in zip(*self.columns(partition), strict=True)]
 
 
 def _by_topic(offsets: Mapping[TopicPartition, int]) -> dict[str, Offsets]:
@@ -79,7 +147,7 @@ def _by_topic(offsets: Mapping[TopicPartition, int]) -> dict[str, Offsets]:
 
 
 class LagHistory:
-    """Log ends per partition and committed offsets per group partition, over recent scans."""
+    """Log ends per partition and committed offsets per group topic, over recent scans."""
 
     def __init__(self, source: str, *, window_scans: int, history_points: int) -> None:
         self.source = source
@@ -88,9 +156,10 @@ class LagHistory:
         self.history_points = history_points
         self._store: HistoryStore | None = None
         self._ends: dict[TopicPartition, LogEndTrack] = {}
-        self._commits: dict[tuple[str, str, int], CommitTrack] = {}
-        # The scan being recorded: its time, log ends by topic, and points for the store.
+        self._commits: dict[tuple[str, str], CommitTrack] = {}
+        # The scan being recorded: its time, topics, log ends by topic, points for the store.
         self._at = datetime.fromtimestamp(0, tz=UTC)
+        self._topics: set[str] = set()
         self._log_ends: dict[str, Offsets] = {}
         self._points: list[tuple[str, datetime, dict[str, Any]]] = []
 
@@ -105,67 +174,81 @@ class LagHistory:
         self.history_points = min(self._configured[1], store.keep)
         self._ends.clear()
         self._commits.clear()
-        ends_at: dict[str, dict[float, list[Any]]] = {}
-        for series, points in store.windows(self.source, END_PREFIX).items():
+        ends_at: dict[str, dict[float, Offsets]] = {}
+        newest_ends = max(self.history_points, self.window_scans)  # windows need their log ends
+        for series, points in store.raw_windows(
+            self.source, END_PREFIX, newest=newest_ends
+        ).items():
             topic = series[len(END_PREFIX) :]
-            ends = ends_at[topic] = {at.timestamp(): value.get("o") or [] for at, value in points}
+            ends = ends_at[topic] = {at: value.get("o") or [] for at, value in points}
             self._replay_ends(topic, ends)
-        for series, points in store.windows(self.source, COMMIT_PREFIX).items():
+        unstamped: list[str] = []
+        windows = store.raw_windows(self.source, COMMIT_PREFIX, newest=self.window_scans)
+        for series, points in windows.items():
             group = series[len(COMMIT_PREFIX) :]
-            stamped = [(moment.timestamp(), value) for moment, value in points]
-            self._replay_windows(group, stamped[-self.window_scans :], ends_at)
-            self._replay_since(group, stamped)
+            self._replay_windows(group, points, ends_at)
+            stamps = points[-1][1].get(SINCE_KEY)
+            if isinstance(stamps, list):
+                self._restore_since(group, stamps)
+            else:
+                unstamped.append(series)
+        if unstamped:
+            everything = store.raw_windows(self.source, COMMIT_PREFIX)
+            for series in unstamped:
+                self._replay_since(series[len(COMMIT_PREFIX) :], everything.get(series, []))
 
-    def _replay_ends(self, topic: str, ends: dict[float, list[Any]]) -> None:
+    def _replay_ends(self, topic: str, ends: dict[float, Offsets]) -> None:
         """One topic's log-end tracks from its stored points, a column per partition."""
         times = list(ends)
         rows = list(ends.values())
-        for partition in range(max((len(row) for row in rows), default=0)):
-            column = [row[partition] if partition < len(row) else None for row in rows]
-            offsets = [o for o in column if isinstance(o, int)]
-            if len(offsets) < len(column) or any(b < a for a, b in itertools.pairwise(offsets)):
-                track = self._end(topic, partition)  # gaps or resets: point by point
-                for at, offset in zip(times, column, strict=True):
-                    if isinstance(offset, int):
-                        track.add(at, offset, self.history_points)
+        widths = set(map(len, rows))
+        width = max(widths, default=0)
+        columns: Iterable[Sequence[Any]] = (
+            zip(*rows, strict=True)
+            if len(widths) == 1
+            else ([row[p] if p < len(row) else None for row in rows] for p in range(width))
+        )
+        bound = self.history_points
+        for partition, column in enumerate(columns):
+            offsets = list(column)
+            if None not in offsets and offsets == sorted(offsets):  # no gap, no reset
+                self._ends[(topic, partition)] = LogEndTrack(times[-bound:], offsets[-bound:])
                 continue
-            self._ends[(topic, partition)] = LogEndTrack(
-                times[-self.history_points :], offsets[-self.history_points :]
-            )
+            track = self._end(topic, partition)  # point by point
+            for at, offset in zip(times, offsets, strict=True):
+                if isinstance(offset, int):
+                    track.add(at, offset, bound)
 
     def _replay_windows(
-        self,
-        group: str,
-        points: list[tuple[float, dict[str, Any]]],
-        ends_at: dict[str, dict[float, list[Any]]],
+        self, group: str, points: list[StoredPoint], ends_at: dict[str, dict[float, Offsets]]
     ) -> None:
         """One group's status windows from its newest stored points."""
-        topics = {topic for _, value in points for topic in value}
+        topics = {topic for _, value in points for topic in value if topic != SINCE_KEY}
         for topic in topics:
             ends = ends_at.get(topic, {})
-            rows = [(at, value.get(topic) or [], ends.get(at) or []) for at, value in points]
-            width = max((len(committed) for _, committed, _ in rows), default=0)
-            for partition in range(width):
-                scans = [
-                    Scan(at, committed[partition], log_end[partition])
-                    for at, committed, log_end in rows
-                    if partition < len(committed)
-                    and partition < len(log_end)
-                    and isinstance(committed[partition], int)
-                    and isinstance(log_end[partition], int)
-                ]
-                if scans:
-                    window = deque(scans, maxlen=self.window_scans)
-                    self._commits[(group, topic, partition)] = CommitTrack(window, scans[0].at)
+            track = CommitTrack(self.window_scans)
+            for at, value in points:
+                committed = value.get(topic)
+                if isinstance(committed, list):
+                    track.add(at, committed, ends.get(at) or [])
+            self._commits[(group, topic)] = track
 
-    def _replay_since(self, group: str, points: list[tuple[float, dict[str, Any]]]) -> None:
+    def _restore_since(self, group: str, stamps: list[Any]) -> None:
+        for item in stamps:
+            if isinstance(item, list) and len(item) == 2:
+                track = self._commits.get((group, str(item[0])))
+                if track is not None:
+                    track.restore_since(item[1])
+
+    def _replay_since(self, group: str, points: list[StoredPoint]) -> None:
         """Since when each partition's newest committed offset is unchanged, over all the
-        points kept (older than the window): whole topics are compared at once, so a long
-        unchanged history costs one list comparison per point."""
+        points kept (for points stored without `@since`): whole topics are compared at once,
+        so a long unchanged history costs one list comparison per point."""
         if not points:
             return
         for topic, newest in points[-1][1].items():
-            if not isinstance(newest, list):
+            track = self._commits.get((group, topic))
+            if not isinstance(newest, list) or track is None:
                 continue
             since = dict.fromkeys(range(len(newest)), points[-1][0])
             undecided = set(since)
@@ -175,17 +258,17 @@ class LagHistory:
                     since.update(dict.fromkeys(undecided, at))
                     continue
                 for partition in list(undecided):
-                    same = isinstance(offsets, list) and partition < len(offsets)
-                    if same and offsets[partition] == newest[partition]:
+                    if (
+                        isinstance(offsets, list)
+                        and partition < len(offsets)
+                        and offsets[partition] == newest[partition]
+                    ):
                         since[partition] = at
                     else:
                         undecided.discard(partition)
                 if not undecided:
                     break
-            for partition, at in since.items():
-                track = self._commits.get((group, topic, partition))
-                if track is not None:
-                    track.since = at
+            track.restore_since([since.get(p) for p in range(len(track.since))])
 
     def detach(self) -> None:
         """Forget the store and what was read from it (re-read on the next attach)."""
@@ -200,7 +283,7 @@ class LagHistory:
         """Add this scan's log ends; forget topics that are gone. Call before the groups'."""
         self._at = at
         self._points = []
-        names = set(topics)
+        self._topics = names = set(topics)
         for end_key in [k for k in self._ends if k[0] not in names]:
             del self._ends[end_key]
         self._log_ends = _by_topic(log_end)
@@ -213,26 +296,35 @@ class LagHistory:
 
     def record_commits(self, group: str, committed: Mapping[TopicPartition, int]) -> None:
         """Add one group's committed offsets at this scan."""
-        by_topic = _by_topic(committed)
+        value: dict[str, Any] = _by_topic(committed)
         stamp = self._at.timestamp()
-        for topic, parts in by_topic.items():
-            self._add_commits(group, topic, stamp, parts, self._log_ends.get(topic) or [])
-        self._points.append((COMMIT_PREFIX + group, self._at, dict(by_topic)))
+        stamps = []
+        for topic, offsets in value.items():
+            track = self._commits.get((group, topic))
+            if track is None:
+                track = self._commits[(group, topic)] = CommitTrack(self.window_scans)
+            track.add(stamp, offsets, self._log_ends.get(topic) or [])
+            stamps.append([topic, track.stored_since()])
+        value[SINCE_KEY] = stamps
+        self._points.append((COMMIT_PREFIX + group, self._at, value))
 
     def flush(self, groups: Iterable[str]) -> None:
-        """Write this scan to the store; forget groups that are gone."""
-        names = set(groups)
-        for key in [
-            k for k in self._commits if k[0] not in names or (k[1], k[2]) not in self._ends
-        ]:
+        """Write this scan to the store; forget groups and topics that are gone."""
+        names, topics = set(groups), self._topics
+        for key in [k for k in self._commits if k[0] not in names or k[1] not in topics]:
             del self._commits[key]
         if self._store is not None:
             self._store.append(self.source, self._points)
         self._points = []
 
-    def commits(self, group: str, topic: str, partition: int) -> CommitTrack | None:
-        """The status window of one group partition (None before its first scan)."""
-        return self._commits.get((group, topic, partition))
+    def commits(self, group: str, topic: str) -> CommitTrack | None:
+        """One group's committed offsets of one topic (None before its first scan)."""
+        return self._commits.get((group, topic))
+
+    def window(self, group: str, topic: str, partition: int) -> list[Scan]:
+        """The status window of one group partition, oldest first (empty before its first scan)."""
+        track = self._commits.get((group, topic))
+        return track.scans(partition) if track is not None else []
 
     def time_lag(self, topic: str, partition: int, committed: int) -> TimeLag:
         """How long ago the record at `committed` was written (timelag.py)."""
@@ -246,16 +338,3 @@ class LagHistory:
         if track is None:
             track = self._ends[(topic, partition)] = LogEndTrack()
         return track
-
-    def _add_commits(
-        self, group: str, topic: str, at: float, committed: list[Any], log_end: list[Any]
-    ) -> None:
-        for partition in range(min(len(committed), len(log_end))):
-            offset, end = committed[partition], log_end[partition]
-            if not isinstance(offset, int) or not isinstance(end, int):
-                continue
-            key = (group, topic, partition)
-            track = self._commits.get(key)
-            if track is None:
-                track = self._commits[key] = CommitTrack(deque(maxlen=self.window_scans))
-            track.add(Scan(at, offset, end))

@@ -162,8 +162,7 @@ def test_window_and_history_are_bounded() -> None:
         scanner.scan(
             [ORDERS], {("orders", 0): 10 * scan}, [group("etl", {("orders", 0): 5 * scan})]
         )
-    track = scanner.history.commits("etl", "orders", 0)
-    assert track is not None and len(track.window) == 3
+    assert len(scanner.history.window("etl", "orders", 0)) == 3
     assert len(scanner.history._ends[("orders", 0)].times) == 5
 
 
@@ -172,7 +171,7 @@ def test_groups_and_topics_that_vanish_are_forgotten() -> None:
     scanner = Scanner(settings())
     scanner.scan([ORDERS], {("orders", 0): 10}, [group("etl", {("orders", 0): 5})])
     scanner.scan([topic("payments", 1)], {("payments", 0): 10}, [])
-    assert scanner.history.commits("etl", "orders", 0) is None
+    assert scanner.history.commits("etl", "orders") is None
     assert ("orders", 0) not in scanner.history._ends
 
 
@@ -190,5 +189,4 @@ def test_restart_replays_a_log_end_reset_as_a_fresh_history(tmp_path: Path) -> N
     after = second.history._ends[("orders", 0)]
     assert after.offsets == before.offsets == [50, 80]
     assert after.times == before.times
-    track = second.history.commits("etl", "orders", 0)
-    assert track is not None and [s.log_end for s in track.window] == [100, 200, 50, 80]
+    assert [s.log_end for s in second.history.window("etl", "orders", 0)] == [100, 200, 50, 80]
