@@ -52,16 +52,21 @@ class RuleLoadFailed(RuleError):
         super().__init__(first.detail + more, path=first.path, line=first.line)
 
 
-def select_rules(config: AuditorConfig, extra_paths: Sequence[Path] = ()) -> list[Rule]:
-    """The rules to run: bundled and configured paths, minus disabled, with param overrides."""
+def rule_paths(config: AuditorConfig, extra_paths: Sequence[Path] = ()) -> list[Path]:
+    """Where the rules come from: the bundled library (unless disabled) and configured paths."""
     paths = [bundled_rules_dir()] if config.rules.bundled else []
     paths += [*config.rules.paths, *extra_paths]
     if not paths:
         raise ConfigError("no rules to run: rules.bundled is false and no rule paths are given")
-    loaded = load_rules(paths)
-    if loaded.problems:
-        raise RuleLoadFailed(loaded.problems)
-    by_id = {rule.id: rule for rule in loaded.rules}
+    return paths
+
+
+def configure_rules(config: AuditorConfig, rules: Sequence[Rule]) -> list[Rule]:
+    """`rules` with the config's param overrides applied and its disabled rules left out.
+
+    Raises ConfigError for an override naming a rule or a param that does not exist.
+    """
+    by_id = {rule.id: rule for rule in rules}
     for rule_id, overrides in config.rules.params.items():
         rule = by_id.get(rule_id)
         if rule is None:
@@ -78,6 +83,14 @@ def select_rules(config: AuditorConfig, extra_paths: Sequence[Path] = ()) -> lis
         for rule in by_id.values()
         if not any(fnmatchcase(rule.id, pattern) for pattern in config.rules.disabled)
     ]
+
+
+def select_rules(config: AuditorConfig, extra_paths: Sequence[Path] = ()) -> list[Rule]:
+    """The rules to run: bundled and configured paths, minus disabled, with param overrides."""
+    loaded = load_rules(rule_paths(config, extra_paths))
+    if loaded.problems:
+        raise RuleLoadFailed(loaded.problems)
+    return configure_rules(config, loaded.rules)
 
 
 def collect_inventory(request: ScanRequest, config: AuditorConfig, now: datetime) -> Inventory:

@@ -72,6 +72,7 @@ class AuditorMetrics(Collector):
         if self.source.finding_info_limit > 0:
             yield from self._finding_info(counts)
         yield from self._sources(views)
+        yield from self._rules()
         yield from self._notifications()
         stale_dags = self.source.open_fingerprints(DATA_STALE_RULE)
         resources = [(view, r) for view in views for r in view.resources]
@@ -172,6 +173,11 @@ class AuditorMetrics(Collector):
             "1 when the source's resources are kept from an earlier collection.",
             labels=labels,
         )
+        interval = GaugeMetricFamily(
+            "auditor_source_interval_seconds",
+            "How often the daemon collects the source (its configured interval).",
+            labels=labels,
+        )
         rule_errors = GaugeMetricFamily(
             "auditor_rule_evaluation_errors",
             "Rule evaluations that raised in the source's last cycle.",
@@ -187,7 +193,30 @@ class AuditorMetrics(Collector):
             resources.add_metric(values, len(view.resources))
             stale.add_metric(values, 1.0 if view.stale else 0.0)
             rule_errors.add_metric(values, view.evaluation_errors)
-        yield from (up, last, duration, errors, resources, stale, rule_errors)
+            if view.interval_seconds is not None:
+                interval.add_metric(values, view.interval_seconds)
+        yield from (up, last, duration, errors, resources, stale, interval, rule_errors)
+
+    def _rules(self) -> Iterator[Metric]:
+        if self.source.rules is None:
+            return
+        status = self.source.rules()
+        loaded = GaugeMetricFamily("auditor_rules_loaded", "Rules the daemon runs.")
+        loaded.add_metric([], status.loaded)
+        rejected = GaugeMetricFamily(
+            "auditor_rule_files_rejected",
+            "Problems found in rule files at the latest reload; those files keep their last "
+            "good rules until fixed (the daemon's log names each).",
+        )
+        rejected.add_metric([], len(status.rejected))
+        yield from (loaded, rejected)
+        if status.reloaded_at is not None:
+            reloaded = GaugeMetricFamily(
+                "auditor_rules_last_reload_timestamp_seconds",
+                "When rule files last changed and were re-read.",
+            )
+            reloaded.add_metric([], status.reloaded_at.timestamp())
+            yield reloaded
 
     def _notifications(self) -> Iterator[Metric]:
         delivered = CounterMetricFamily(

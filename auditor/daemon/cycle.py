@@ -20,9 +20,9 @@ from auditor.collectors.runner import (
     source_resource,
 )
 from auditor.daemon.delivery import notifier
+from auditor.daemon.rules import RuleSet
 from auditor.daemon.sinks import Sink
 from auditor.daemon.snapshot import DaemonSnapshot, SourceView
-from auditor.engine.evaluate import Engine
 from auditor.k8s.exemptions import apply_container_waivers
 from auditor.model import EvaluationError, Finding, SourceHealth
 from auditor.state import StateStore
@@ -48,8 +48,7 @@ class SourceCycle:
         self,
         settings: SourceSettings,
         *,
-        engine: Engine,
-        rule_ids: Sequence[str],
+        rules: Callable[[], RuleSet],
         waivers: Sequence[Waiver],
         store: StateStore,
         snapshot: DaemonSnapshot,
@@ -58,8 +57,7 @@ class SourceCycle:
         resolved_window: timedelta,
     ) -> None:
         self.settings = settings
-        self.engine = engine
-        self.rule_ids = list(rule_ids)
+        self.rules = rules
         self.waivers = list(waivers)
         self.store = store
         self.snapshot = snapshot
@@ -112,10 +110,11 @@ class SourceCycle:
             judged = (
                 result.resources if up else [r for r in result.resources if r.kind == SOURCE_KIND]
             )
+            rules = self.rules()
             container_waivers = [w for w in self.waivers if w.spec.container is not None]
             if container_waivers:
-                apply_container_waivers(judged, container_waivers, self.rule_ids, at.date())
-            evaluation = self.engine.evaluate(judged, at)
+                apply_container_waivers(judged, container_waivers, list(rules.rule_ids), at.date())
+            evaluation = rules.engine.evaluate(judged, at)
             apply_waivers(evaluation.findings, self.waivers, at.date())
             changes = self.store.record_cycle(
                 self.settings.name,
@@ -137,6 +136,7 @@ class SourceCycle:
                     stale=not up,
                     cycle_at=at,
                     evaluation_errors=len(evaluation.errors),
+                    interval_seconds=self.settings.interval_seconds,
                 )
             )
             log.info(

@@ -9,6 +9,7 @@ from importlib.metadata import entry_points
 
 from prometheus_client.registry import Collector, CollectorRegistry
 
+from auditor.daemon.rules import RulesStatus
 from auditor.daemon.snapshot import DaemonSnapshot
 from auditor.lifecycle import FindingCount, TrackedFinding
 
@@ -29,6 +30,7 @@ class MetricsInput:
     # Per-finding info series: the worst `finding_info_limit` open findings (0: none).
     worst_open: Callable[[int], list[TrackedFinding]] = lambda _limit: []
     finding_info_limit: int = 0
+    rules: Callable[[], RulesStatus] | None = None
 
 
 def metrics_registry(source: MetricsInput) -> CollectorRegistry:

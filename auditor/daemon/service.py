@@ -20,12 +20,11 @@ from auditor.daemon.delivery import Deliverer
 from auditor.daemon.http import Endpoints, HttpServer
 from auditor.daemon.leader import LeaseElector
 from auditor.daemon.metrics import MetricsInput, metrics_registry
+from auditor.daemon.rules import RuleLibrary
 from auditor.daemon.sinks import Sink, load_sinks
 from auditor.daemon.snapshot import DaemonSnapshot
-from auditor.engine.evaluate import Engine
 from auditor.errors import ConfigError
 from auditor.model import Severity
-from auditor.scan import select_rules
 from auditor.state import StateStore
 from auditor.waivers import Waiver
 
@@ -57,7 +56,7 @@ class Daemon:
             raise ConfigError("auditor run needs at least one enabled source in `sources`")
         self.config = config
         self.now = now
-        rules = select_rules(config)
+        self.rules = RuleLibrary(config, now)
         self.store = StateStore(config.state.path)
         forgotten = self.store.forget_sources_except(s.name for s in enabled)
         if forgotten:
@@ -76,12 +75,10 @@ class Daemon:
         )
         am = config.daemon.notifications.alertmanager
         window = timedelta(seconds=am.resolved_resend_seconds if am else 3600.0)
-        engine = Engine(rules)
         self.cycles = [
             SourceCycle(
                 settings,
-                engine=engine,
-                rule_ids=[r.id for r in rules],
+                rules=self.rules.current,
                 waivers=waivers,
                 store=self.store,
                 snapshot=self.snapshot,
@@ -136,6 +133,7 @@ class Daemon:
                 hash_principals=daemon_config.hash_principals,
                 worst_open=self.store.worst_open,
                 finding_info_limit=daemon_config.finding_info_limit,
+                rules=self.rules.status,
             )
         )
         try:

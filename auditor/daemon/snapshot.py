@@ -27,6 +27,7 @@ class SourceView:
     cycle_at: datetime
     errors_total: int = 0
     evaluation_errors: int = 0
+    interval_seconds: float | None = None  # how often the daemon collects the source
 
 
 @dataclass(slots=True)
