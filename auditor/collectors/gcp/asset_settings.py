@@ -25,8 +25,10 @@ DEFAULT_ASSET_TYPES = (
 _SCOPE = re.compile(
     r"^(?:organizations/[0-9]+|folders/[0-9]+|projects/(?:[a-z][a-z0-9-]{4,28}[a-z0-9]|[0-9]+))$"
 )
-# SERVICE.googleapis.com/Type, or a regular expression over such names (CAI accepts both).
-_ASSET_TYPE = re.compile(r"^[a-z0-9.*\\-]+\.googleapis\.com/[A-Za-z0-9.*]+$|^\.\*$")
+# SERVICE.googleapis.com/Type, or a regular expression over such names (CAI accepts both:
+# 'compute.googleapis.com.*', '.*Instance').
+_ASSET_TYPE = re.compile(r"^[a-z0-9-]+(?:\.[a-z0-9-]+)*\.googleapis\.com/[A-Za-z0-9]+$")
+_REGEX_HINT = re.compile(r"[.][*+]|[\\^$|()\[\]]")
 
 
 class AssetSettings(BaseModel):
@@ -65,8 +67,15 @@ class AssetSettings(BaseModel):
     @classmethod
     def _types(cls, value: list[str]) -> list[str]:
         for asset_type in value:
-            if not _ASSET_TYPE.match(asset_type):
+            if _ASSET_TYPE.match(asset_type):
+                continue
+            try:
+                pattern = re.compile(asset_type) if _REGEX_HINT.search(asset_type) else None
+            except re.error:
+                pattern = None
+            if pattern is None:
                 raise ValueError(
-                    f"{asset_type!r} is not an asset type like storage.googleapis.com/Bucket"
+                    f"{asset_type!r} is not an asset type like storage.googleapis.com/Bucket "
+                    "(or a regular expression such as compute.googleapis.com.*)"
                 )
         return value

@@ -33,6 +33,7 @@ def _config(tmp_path: Path, fakes: FakeGcp) -> Path:
         usage={"lookback_days": 120},
         pubsub={"window_minutes": 60},
         composer={"window_minutes": 60},
+        assets={"enabled": True},
     )
     config = {
         "state": {"path": str(tmp_path / "state.db")},
