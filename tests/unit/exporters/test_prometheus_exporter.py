@@ -10,6 +10,7 @@ from prometheus_client.exposition import generate_latest
 from prometheus_client.registry import CollectorRegistry
 
 from auditor.daemon.metrics import MetricsInput
+from auditor.daemon.rules import RulesStatus
 from auditor.daemon.service import Daemon
 from auditor.daemon.snapshot import DaemonSnapshot, SourceView
 from auditor.lifecycle import FindingCount
@@ -36,6 +37,7 @@ def _view(name: str, kind: str, resources: list[Resource], *, up: bool = True) -
         resources=tuple(resources),
         stale=not up,
         cycle_at=T0,
+        interval_seconds=30.0,
     )
 
 
@@ -95,6 +97,7 @@ def _fixed_input() -> MetricsInput:
         delivered={"slack": 3},
         failed={"slack": 1},
         pending=lambda sink: 2,
+        rules=lambda: RulesStatus(loaded=107, rejected=("custom/x.yaml:3: bad",), reloaded_at=T0),
     )
 
 
