@@ -292,9 +292,11 @@ def _validate_sources(
             dotted = ".".join(str(p) for p in ("sources", *loc))
             raise ConfigError(f"{dotted}: {message}", path=where, line=line(*loc)) from None
     names = [s.name for s in settings]
-    duplicates = sorted({n for n in names if names.count(n) > 1})
-    if duplicates:
-        raise ConfigError(f"sources: two sources are named {duplicates[0]!r}", path=where)
+    for index, name in enumerate(names):
+        if name in names[:index]:  # point at the second one: the first is presumably meant
+            raise ConfigError(
+                f"sources: two sources are named {name!r}", path=where, line=line(index, "name")
+            )
     return settings
 
 

@@ -39,3 +39,19 @@ def test_control_character_in_manifest_is_one_located_line(tmp_path: Path) -> No
         load_manifests([path])
     assert (caught.value.path, caught.value.line) == (str(path), 2)
     assert "\n" not in str(caught.value)
+
+
+def test_duplicate_source_name_names_the_second_entry_line(tmp_path: Path) -> None:
+    """Two sources with one name: the error points at the second entry's name."""
+    path = tmp_path / "auditor.yaml"
+    path.write_text(
+        "sources:\n"
+        "  - {name: a, type: files, paths: [x]}\n"
+        "  - name: a\n"
+        "    type: files\n"
+        "    paths: [y]\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError, match="two sources are named 'a'") as caught:
+        load_config(path, environ={})
+    assert (caught.value.path, caught.value.line) == (str(path), 3)
