@@ -37,5 +37,7 @@ def test_the_source_page_lists_exactly_the_manifest_permissions() -> None:
     """docs/sources/gcp.md's permission table names every permission, and no other."""
     text = DOC.read_text(encoding="utf-8")
     section = text.split("## Permissions", 1)[1].split("\n## ", 1)[0]
-    documented = set(re.findall(r"`((?:resourcemanager|iam|monitoring)\.[a-zA-Z.]+)`", section))
+    documented = set(
+        re.findall(r"`((?:resourcemanager|iam|monitoring|cloudasset)\.[a-zA-Z.]+)`", section)
+    )
     assert documented == set(load_manifest().permissions)
