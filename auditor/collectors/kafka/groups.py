@@ -8,7 +8,7 @@ allowed lag is OK without consulting its window (most of them, most of the time)
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -19,15 +19,15 @@ from auditor.collectors.kafka.evaluator import (
     evaluate_columns,
     group_status,
 )
-from auditor.collectors.kafka.history import Columns, LagHistory
-from auditor.collectors.kafka.records import Group, Topic, TopicPartition
+from auditor.collectors.kafka.history import CommitTrack, LagHistory, Offsets, Transposed
+from auditor.collectors.kafka.records import Group, Topic
 from auditor.collectors.kafka.settings import KafkaSettings
 from auditor.collectors.kafka.timelag import CAUGHT_UP, UNKNOWN, TimeLag
 
 GROUP_KIND = "kafka.consumer_group"
 _CAUGHT_UP = TimeLag(0.0, CAUGHT_UP)
 _NOT_PROBLEMS = (PartitionStatus.OK, PartitionStatus.UNKNOWN)
-_NO_COLUMNS: Columns = ((), (), ())
+_UNREAD: Transposed = ([], [])
 
 
 class LaggingPartition(NamedTuple):
@@ -83,67 +83,69 @@ class Tally:
 
 def group_data(
     group: Group,
-    log_end: Mapping[TopicPartition, int],
-    log_start: Mapping[TopicPartition, int],
+    committed: Mapping[str, Offsets],
+    log_end: Mapping[str, Offsets],
+    log_start: Mapping[str, Offsets],
     topics: Mapping[str, Topic],
     history: LagHistory,
     settings: KafkaSettings,
     now: float,
 ) -> dict[str, Any]:
-    """The normalised data of one consumer group (docs/resource-kinds/kafka.md)."""
-    committed = group.committed or {}
+    """The normalised data of one consumer group (docs/resource-kinds/kafka.md).
+
+    Offsets come by topic, a list indexed by partition (history.by_topic), as the history
+    keeps them: no lookup per partition by (topic, partition) key.
+    """
     holders = {tp: f"{m.client_id}@{m.host}" for tp, m in group.holders().items()}
     total = Tally()
     per_topic: list[dict[str, Any]] = []
     lagging: list[LaggingPartition] = []
-    counts = dict.fromkeys((s.value for s in PartitionStatus), 0)
-    lag = settings.lag
-    allowed = lag.allowed_lag
-    for topic_name in sorted({t for t, _ in committed}):
+    counts = dict.fromkeys(PartitionStatus, 0)
+    allowed, min_scans = settings.lag.allowed_lag, settings.lag.min_scans
+    for topic_name in sorted(committed):
         topic = topics.get(topic_name)
         if topic is None:  # deleted, or not read (topics filter): its offsets mean nothing now
             continue
-        tally = Tally()
+        offsets = committed[topic_name]
+        ends, starts = log_end.get(topic_name) or [], log_start.get(topic_name) or []
         track = history.commits(group.id, topic_name)
+        columns: Transposed | None = _UNREAD  # cut into columns when first needed
+        tally = Tally(partitions=len(topic.partitions))
+        statuses = tally.statuses
+        read = without = unknown = lag_sum = max_lag = out_of_range = 0
         for partition in topic.partitions:
-            tp = (topic_name, partition.id)
-            tally.partitions += 1
-            offset, end = committed.get(tp), log_end.get(tp)
+            pid = partition.id
+            offset = offsets[pid] if pid < len(offsets) else None
             if offset is None:
-                tally.without_offset += 1
+                without += 1
                 continue
-            tally.committed += 1
+            read += 1
+            end = ends[pid] if pid < len(ends) else None
             if end is None:
-                tally.lag_unknown += 1
+                unknown += 1
                 continue
             behind = end - offset if end > offset else 0
-            tally.lag += behind
-            tally.max_lag = max(tally.max_lag, behind)
-            start = log_start.get(tp)
+            lag_sum += behind
+            if behind > max_lag:
+                max_lag = behind
+            start = starts[pid] if pid < len(starts) else None
             if start is not None and offset < start:
-                tally.out_of_range += 1
-            time_lag = history.time_lag(*tp, offset) if behind else _CAUGHT_UP
+                out_of_range += 1
+            time_lag = history.time_lag(topic_name, pid, offset) if behind else _CAUGHT_UP
             tally.add_time(time_lag, topic_name)
             if behind <= allowed:
-                tally.statuses.add(PartitionStatus.OK)
+                statuses.add(PartitionStatus.OK)
                 counts[PartitionStatus.OK] += 1
                 continue
-            since = track.since_of(partition.id) if track is not None else None
-            times, offsets, ends = track.columns(partition.id) if track else _NO_COLUMNS
-            if not times or since is None:
-                times, offsets, ends, since = (now,), (offset,), (end,), now
-            verdict = evaluate_columns(
-                times,
-                offsets,
-                ends,
-                since,
-                allowed_lag=allowed,
-                min_scans=lag.min_scans,
-                holder=holders.get(tp),
-            )
-            tally.statuses.add(verdict.status)
+            if columns is _UNREAD:
+                columns = track.transposed() if track is not None else None
+            holder = holders.get((topic_name, pid)) if holders else None
+            verdict = _judge(track, columns, pid, offset, end, now, allowed, min_scans, holder)
+            statuses.add(verdict.status)
             counts[verdict.status] += 1
-            lagging.append(LaggingPartition(topic_name, partition.id, behind, time_lag, verdict))
+            lagging.append(LaggingPartition(topic_name, pid, behind, time_lag, verdict))
+        tally.committed, tally.without_offset, tally.lag_unknown = read, without, unknown
+        tally.lag, tally.max_lag, tally.out_of_range = lag_sum, max_lag, out_of_range
         seconds, basis = tally.time_fields()
         per_topic.append(
             {
@@ -158,7 +160,39 @@ def group_data(
             }
         )
         total.merge(tally)
-    return _summary(group, settings, total, per_topic, lagging, counts)
+    return _summary(
+        group, settings, total, per_topic, lagging, {s.value: n for s, n in counts.items()}
+    )
+
+
+def _judge(
+    track: CommitTrack | None,
+    columns: Transposed | None,
+    partition: int,
+    offset: int,
+    end: int,
+    now: float,
+    allowed: int,
+    min_scans: int,
+    holder: str | None = None,
+) -> Verdict:
+    """One lagging partition's verdict over its window (this scan alone when it has none)."""
+    times: Sequence[float]
+    committed: Sequence[int]
+    log_end: Sequence[int]
+    since = track.since_of(partition) if track is not None else None
+    if track is None or since is None:
+        times, committed, log_end = (now,), (offset,), (end,)
+        since = now
+    elif columns is not None and partition < len(columns[0]) and partition < len(columns[1]):
+        times, committed, log_end = track.times, columns[0][partition], columns[1][partition]
+    else:
+        times, committed, log_end = track.columns(partition)
+        if not times:
+            times, committed, log_end, since = (now,), (offset,), (end,), now
+    return evaluate_columns(
+        times, committed, log_end, since, allowed_lag=allowed, min_scans=min_scans, holder=holder
+    )
 
 
 def _summary(

@@ -33,6 +33,7 @@ SINCE_KEY = "@since"
 
 Offsets = list[int | None]
 Columns = tuple[Sequence[float], Sequence[int], Sequence[int]]
+Transposed = tuple[list[tuple[int, ...]], list[tuple[int, ...]]]
 StoredPoint = tuple[float, dict[str, Any]]
 
 
@@ -108,6 +109,16 @@ class CommitTrack:
                     kept.append((at, offset, end))
         return [k[0] for k in kept], [k[1] for k in kept], [k[2] for k in kept]
 
+    def transposed(self) -> Transposed | None:
+        """(committed offsets, log ends) by partition, each over every scan of `times`; None
+        when some scan missed a partition (then `columns` cuts each partition's own)."""
+        for rows in (self.committed, self.log_end):
+            for row in rows:
+                if None in row:
+                    return None
+        # Rows of unequal width (partitions added) cut to the narrowest; the rest by `columns`.
+        return list(zip(*self.committed, strict=False)), list(zip(*self.log_end, strict=False))
+
     def since_of(self, partition: int) -> float | None:
         """When `partition`'s current committed offset was first seen (None: never seen)."""
         return self.since[partition] if partition < len(self.since) else None
@@ -137,13 +148,20 @@ class CommitTrack:
         return [Scan(*scan) for scan in zip(*self.columns(partition), strict=True)]
 
 
-def _by_topic(offsets: Mapping[TopicPartition, int]) -> dict[str, Offsets]:
-    grouped: dict[str, dict[int, int]] = {}
+def by_topic(offsets: Mapping[TopicPartition, int]) -> dict[str, Offsets]:
+    """Offsets by topic, each a list indexed by partition (None where missing)."""
+    rows: dict[str, Offsets] = {}
     for (topic, partition), offset in offsets.items():
-        grouped.setdefault(topic, {})[partition] = offset
-    return {
-        topic: [parts.get(p) for p in range(max(parts) + 1)] for topic, parts in grouped.items()
-    }
+        row = rows.get(topic)
+        if row is None:
+            row = rows[topic] = []
+        if partition == len(row):  # partitions usually come in order
+            row.append(offset)
+        else:
+            if partition > len(row):
+                row.extend([None] * (partition - len(row) + 1))
+            row[partition] = offset
+    return rows
 
 
 class LagHistory:
@@ -162,6 +180,10 @@ class LagHistory:
         self._topics: set[str] = set()
         self._log_ends: dict[str, Offsets] = {}
         self._points: list[tuple[str, datetime, dict[str, Any]]] = []
+
+    def attached(self, store: HistoryStore) -> bool:
+        """True when `store` has been read back already."""
+        return store is self._store
 
     def attach(self, store: HistoryStore) -> None:
         """Use `store`, replaying what it holds the first time it is seen."""
@@ -286,7 +308,7 @@ class LagHistory:
         self._topics = names = set(topics)
         for end_key in [k for k in self._ends if k[0] not in names]:
             del self._ends[end_key]
-        self._log_ends = _by_topic(log_end)
+        self._log_ends = by_topic(log_end)
         stamp, bound = at.timestamp(), self.history_points
         for topic, ends in self._log_ends.items():
             for partition, offset in enumerate(ends):
@@ -294,19 +316,27 @@ class LagHistory:
                     self._end(topic, partition).add(stamp, offset, bound)
             self._points.append((END_PREFIX + topic, at, {"o": ends}))
 
-    def record_commits(self, group: str, committed: Mapping[TopicPartition, int]) -> None:
-        """Add one group's committed offsets at this scan."""
-        value: dict[str, Any] = _by_topic(committed)
+    def record_commits(
+        self, group: str, committed: Mapping[TopicPartition, int]
+    ) -> dict[str, Offsets]:
+        """Add one group's committed offsets at this scan; returns them by topic."""
+        rows = by_topic(committed)
         stamp = self._at.timestamp()
         stamps = []
-        for topic, offsets in value.items():
+        for topic, offsets in rows.items():
             track = self._commits.get((group, topic))
             if track is None:
                 track = self._commits[(group, topic)] = CommitTrack(self.window_scans)
             track.add(stamp, offsets, self._log_ends.get(topic) or [])
             stamps.append([topic, track.stored_since()])
-        value[SINCE_KEY] = stamps
+        value: dict[str, Any] = {**rows, SINCE_KEY: stamps}
         self._points.append((COMMIT_PREFIX + group, self._at, value))
+        return rows
+
+    @property
+    def log_ends(self) -> dict[str, Offsets]:
+        """This scan's log ends by topic."""
+        return self._log_ends
 
     def flush(self, groups: Iterable[str]) -> None:
         """Write this scan to the store; forget groups and topics that are gone."""

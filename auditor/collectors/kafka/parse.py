@@ -77,8 +77,8 @@ def parse_topics(
             Partition(
                 id=int(p.id),
                 leader=int(p.leader),
-                replicas=tuple(int(r) for r in p.replicas),
-                isr=tuple(int(r) for r in p.isrs),
+                replicas=tuple(map(int, p.replicas)),
+                isr=tuple(map(int, p.isrs)),
                 error=error_name(p.error),
             )
             for p in sorted(meta.partitions.values(), key=lambda p: p.id)
@@ -286,4 +286,14 @@ def with_committed(
             problems.append((f"{group.id}/{tp.topic}/{tp.partition}", error_name(tp.error) or "?"))
         elif tp.offset >= 0:
             offsets[(str(tp.topic), int(tp.partition))] = int(tp.offset)
-    return replace(group, committed=offsets), problems
+    return (
+        Group(  # not dataclasses.replace: 500 groups a scan, and replace() is slow
+            id=group.id,
+            state=group.state,
+            simple=group.simple,
+            assignor=group.assignor,
+            members=group.members,
+            committed=offsets,
+        ),
+        problems,
+    )
