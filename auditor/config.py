@@ -90,7 +90,8 @@ class SlackNotifications(_Section):
     webhook_url: SecretRef = Field(description="The webhook URL is a secret: {env: } or {file: }.")
     min_severity: Severity = Field(default=Severity.HIGH, description="Announce at or above.")
     runbook_base_url: str = Field(
-        default="", description="Runbook link per rule: this URL with the rule id appended."
+        default="",
+        description="Where docs/runbooks is published; a finding links BASE/rules/RULE_ID.md.",
     )
     timeout_seconds: float = Field(default=10.0, gt=0)
 
@@ -104,7 +105,10 @@ class AlertmanagerNotifications(_Section):
         default=3600.0, gt=0, description="Keep re-sending a resolve this long (lost posts heal)."
     )
     generator_url: str = Field(default="", description="Link back to this auditor.")
-    runbook_base_url: str = ""
+    runbook_base_url: str = Field(
+        default="",
+        description="Where docs/runbooks is published; a finding links BASE/rules/RULE_ID.md.",
+    )
     timeout_seconds: float = Field(default=10.0, gt=0)
 
 

@@ -16,6 +16,7 @@ import requests
 
 from auditor.config import AlertmanagerNotifications
 from auditor.daemon.sinks import CycleNotice, Delivery
+from auditor.engine.runbooks import rule_runbook_url
 from auditor.lifecycle import TrackedFinding
 from auditor.model import Severity
 
@@ -54,8 +55,8 @@ class AlertmanagerSink:
             "description": str(body.get("remediation", ""))[:2000],
         }
         if self.settings.runbook_base_url:
-            annotations["runbook_url"] = (
-                f"{self.settings.runbook_base_url.rstrip('/')}/{finding.rule_id}"
+            annotations["runbook_url"] = rule_runbook_url(
+                self.settings.runbook_base_url, finding.rule_id
             )
         alert: dict[str, Any] = {
             "labels": {

@@ -19,6 +19,7 @@ from slack_sdk.webhook import WebhookClient
 from auditor.collectors.base import SourceError
 from auditor.config import SlackNotifications
 from auditor.daemon.sinks import CycleNotice, Delivery
+from auditor.engine.runbooks import rule_runbook_url
 from auditor.lifecycle import TrackedFinding
 from auditor.model import Severity
 
@@ -63,7 +64,7 @@ def finding_section(finding: TrackedFinding, change: str, runbook_base_url: str)
     if change == "NEW" and (remediation := str(body.get("remediation", "")).strip()):
         lines.append("Fix: " + escape(remediation.splitlines()[0]))
     if runbook_base_url:
-        lines.append(f"<{runbook_base_url.rstrip('/')}/{finding.rule_id}|Runbook>")
+        lines.append(f"<{rule_runbook_url(runbook_base_url, finding.rule_id)}|Runbook>")
     text = "\n".join(lines)
     if len(text) > MAX_SECTION_TEXT:
         text = text[: MAX_SECTION_TEXT - 1] + "…"

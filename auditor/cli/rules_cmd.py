@@ -14,6 +14,7 @@ from auditor.engine.cases import run_cases
 from auditor.engine.catalogue import render_catalogue
 from auditor.engine.loader import load_rules
 from auditor.engine.rule import Rule
+from auditor.engine.runbooks import render_runbooks
 from auditor.engine.spec import rule_json_schema
 from auditor.errors import UsageError
 from auditor.model import Category
@@ -135,6 +136,24 @@ def test(ctx: click.Context, paths: tuple[Path, ...], verbose: bool) -> None:
 def docs(paths: tuple[Path, ...]) -> None:
     """Print the rule catalogue as Markdown (docs/rules.md)."""
     click.echo(render_catalogue(_load(paths)), nl=False)
+
+
+@rules.command("runbooks")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@rule_paths_argument
+def runbooks(directory: Path, paths: tuple[Path, ...]) -> None:
+    """Write one runbook page per rule into DIRECTORY (docs/runbooks/rules), plus an index.
+
+    Pages of rules that no longer exist are removed: the directory holds generated pages only.
+    """
+    pages = render_runbooks(_load(paths))
+    directory.mkdir(parents=True, exist_ok=True)
+    for stale in sorted(directory.glob("*.md")):
+        if stale.name not in pages:
+            stale.unlink()
+    for name, text in pages.items():
+        (directory / name).write_text(text, encoding="utf-8")
+    click.echo(f"{len(pages) - 1} rule runbooks written to {directory}")
 
 
 @rules.command("schema")

@@ -53,7 +53,9 @@ def test_findings_fire_and_resolve_in_alertmanager(tmp_path: Path, alertmanager:
     sample = next(iter(active.values()))
     assert sample["labels"]["rule"] == open_now[sample["labels"]["fingerprint"]].rule_id
     assert sample["labels"]["severity"] in {"critical", "warning", "info"}
-    assert sample["annotations"]["runbook_url"].startswith("https://runbooks.example/")
+    assert sample["annotations"]["runbook_url"] == (
+        f"https://runbooks.example/rules/{sample['labels']['rule']}.md"
+    )
 
     manifest = estate / "kafka-ui.yaml"
     text = manifest.read_text(encoding="utf-8")

@@ -69,7 +69,9 @@ def test_one_grouped_message_with_rule_resource_numbers_fix_and_runbook() -> Non
     assert len(sections) == 2
     assert "*NEW*" in sections[0] and "lag_seconds=95.5" in sections[0]
     assert "Fix: Scale the consumers." in sections[0]
-    assert "<https://runbooks.example/auditor/kafka-group-lag-seconds|Runbook>" in sections[0]
+    assert (
+        "<https://runbooks.example/auditor/rules/kafka-group-lag-seconds.md|Runbook>" in sections[0]
+    )
     assert "*RESOLVED*" in sections[1] and "prod/group-3" in sections[1]
     assert _sink().payloads(CycleNotice(source="k", at=T0, new=[_tracked(4, "low")])) == []
 
