@@ -15,6 +15,7 @@ from auditor.collectors.base import SourceSettings
 from auditor.collectors.collect import collect_sources
 from auditor.config import AuditorConfig
 from auditor.engine.evaluate import Engine
+from auditor.engine.expressions import conversion_problem
 from auditor.engine.loader import load_rules
 from auditor.engine.rule import Rule
 from auditor.errors import ConfigError, RuleError
@@ -77,6 +78,9 @@ def configure_rules(config: AuditorConfig, rules: Sequence[Rule]) -> list[Rule]:
                 f"rules.params.{rule_id}.{unknown[0]}: the rule has no such param "
                 f"(it has: {', '.join(sorted(rule.params)) or 'none'})"
             )
+        problem = conversion_problem(overrides)
+        if problem is not None:  # a YAML key CEL cannot hold (`~`, `1.5`)
+            raise ConfigError(f"rules.params.{rule_id}: {problem}")
         by_id[rule_id] = rule.with_params(overrides)
     return [
         rule

@@ -60,9 +60,14 @@ class Engine:
             rules = self._by_kind.get(resource.kind)
             if not rules:
                 continue
-            # The resource dict is converted to CEL values once and shared by all its rules.
-            context.add_variable("resource", resource.data)  # the only per-resource add
             ref = ResourceRef.of(resource)
+            # The resource dict is converted to CEL values once and shared by all its rules.
+            try:
+                context.add_variable("resource", resource.data)  # the only per-resource add
+            except ValueError as exc:  # data CEL cannot hold (a null mapping key): every rule errs
+                result.checks += len(rules)
+                result.errors.extend(_error(rule, ref, exc) for rule in rules)
+                continue
             for rule in rules:
                 result.checks += 1
                 try:

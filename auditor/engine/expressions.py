@@ -176,6 +176,16 @@ def format_value(value: Any) -> str:
     return str(value)
 
 
+def conversion_problem(value: Any) -> str | None:
+    """Why `value` cannot be given to CEL as a variable (a mapping key that is null, a float or a
+    list: YAML allows them, CEL does not), or None when it can."""
+    try:
+        cel.Context().add_variable("value", value)
+    except ValueError as exc:
+        return _first_line(str(exc)).rsplit("Conversion Error: ", 1)[-1]
+    return None
+
+
 def new_context(now: datetime) -> Any:
     """A CEL context with the extended libraries, auditor's own functions and `now` set."""
     context = cel.Context({"now": now})

@@ -19,6 +19,7 @@ from auditor.engine.expressions import (
     ExpressionError,
     compile_expression,
     compile_template,
+    conversion_problem,
 )
 from auditor.engine.rule import Escalation, Rule
 from auditor.engine.spec import RuleSpec
@@ -214,8 +215,12 @@ def _check_references(spec: RuleSpec, document: LocatedDocument, path: Path) -> 
 
 
 def _check_case_params(spec: RuleSpec, document: LocatedDocument, path: Path) -> None:
+    for name, param in spec.params.items():
+        _check_convertible(param.default, ("params", name, "default"), document, path)
     for outcome, cases in (("pass", spec.cases.pass_), ("fail", spec.cases.fail)):
         for index, case in enumerate(cases):
+            _check_convertible(case.resource, ("cases", outcome, index, "resource"), document, path)
+            _check_convertible(case.params, ("cases", outcome, index, "params"), document, path)
             unknown = sorted(set(case.params) - set(spec.params))
             if unknown:
                 raise RuleError(
@@ -223,3 +228,11 @@ def _check_case_params(spec: RuleSpec, document: LocatedDocument, path: Path) ->
                     path=str(path),
                     line=document.line_of(("cases", outcome, index, "params")),
                 )
+
+
+def _check_convertible(value: Any, where: PathKey, document: LocatedDocument, path: Path) -> None:
+    """Data a rule hands to CEL must convert: YAML allows keys (`~`, `1.5`) that CEL refuses."""
+    problem = conversion_problem(value)
+    if problem is not None:
+        dotted = ".".join(str(part) for part in where)
+        raise RuleError(f"{dotted}: {problem}", path=str(path), line=document.line_of(where))

@@ -3,14 +3,18 @@ with the documented error naming file, line and field. One test per finding, min
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from auditor.config import load_config
+from auditor.config import AuditorConfig, load_config
+from auditor.engine.evaluate import Engine
 from auditor.engine.loader import load_rule_file
 from auditor.errors import ConfigError, InputError, RuleError
 from auditor.loaders.manifests import load_manifests
+from auditor.model import Resource
+from auditor.scan import configure_rules
 
 
 def test_control_character_in_config_names_its_line(tmp_path: Path) -> None:
@@ -55,3 +59,80 @@ def test_duplicate_source_name_names_the_second_entry_line(tmp_path: Path) -> No
     with pytest.raises(ConfigError, match="two sources are named 'a'") as caught:
         load_config(path, environ={})
     assert (caught.value.path, caught.value.line) == (str(path), 3)
+
+
+RULE_WITH_CASE = """\
+id: {id}
+title: Workloads run two replicas
+severity: medium
+category: ha
+resource: k8s.workload
+description: One replica is down during every drain.
+when: resource.replicas < 2
+message: "{{{{resource.name}}}} runs one replica"
+remediation: Raise replicas.
+params:
+  p: {{default: {default}, description: a param}}
+cases:
+  pass:
+    - name: two
+      resource: {{name: api, replicas: 2}}
+  fail:
+    - name: one
+      resource: {resource}
+"""
+
+
+def test_case_resource_with_a_null_key_is_a_rule_error_at_its_line(tmp_path: Path) -> None:
+    """`labels: {~: 1}` is YAML CEL cannot hold: a RuleError at the case, not a traceback
+    from `auditor rules test`."""
+    path = tmp_path / "r.yaml"
+    path.write_text(
+        RULE_WITH_CASE.format(
+            id="r", default=1, resource="{name: api, replicas: 1, labels: {~: x}}"
+        ),
+        encoding="utf-8",
+    )
+    with pytest.raises(RuleError, match=r"cases\.fail\.0\.resource: None cannot be used") as caught:
+        load_rule_file(path)
+    assert caught.value.line == 18
+
+
+def test_param_default_with_a_float_key_is_a_rule_error_at_its_line(tmp_path: Path) -> None:
+    """A param default CEL cannot hold would break every rule's evaluation: refused at load."""
+    path = tmp_path / "r.yaml"
+    path.write_text(
+        RULE_WITH_CASE.format(id="r", default="{1.5: x}", resource="{name: api, replicas: 1}"),
+        encoding="utf-8",
+    )
+    with pytest.raises(RuleError, match=r"params\.p\.default") as caught:
+        load_rule_file(path)
+    assert caught.value.line == 11
+
+
+def test_resource_data_cel_cannot_hold_is_an_evaluation_error(tmp_path: Path) -> None:
+    """A resource whose data has a null key errs for each of its kind's rules; the scan goes on."""
+    path = tmp_path / "r.yaml"
+    path.write_text(
+        RULE_WITH_CASE.format(id="r", default=1, resource="{name: api, replicas: 1}"),
+        encoding="utf-8",
+    )
+    engine = Engine([load_rule_file(path)])
+    odd = Resource(kind="k8s.workload", id="a", source="s", scope="c", data={None: 1})
+    fine = Resource(kind="k8s.workload", id="b", source="s", scope="c", data={"replicas": 1})
+    result = engine.evaluate([odd, fine], datetime.now(UTC))
+    assert [e.resource.id for e in result.errors] == ["a"]
+    assert "None cannot be used as a key" in result.errors[0].error
+    assert [f.resource.id for f in result.findings] == ["b"]
+
+
+def test_config_param_override_cel_cannot_hold_is_a_config_error(tmp_path: Path) -> None:
+    """An override with a null key (rules.params) is a ConfigError naming the rule."""
+    path = tmp_path / "r.yaml"
+    path.write_text(
+        RULE_WITH_CASE.format(id="r", default=1, resource="{name: api, replicas: 1}"),
+        encoding="utf-8",
+    )
+    config = AuditorConfig.model_validate({"rules": {"params": {"r": {"p": {None: 1}}}}})
+    with pytest.raises(ConfigError, match=r"rules\.params\.r: None cannot be used as a key"):
+        configure_rules(config, [load_rule_file(path)])
