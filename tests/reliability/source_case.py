@@ -1,0 +1,138 @@
+"""The uniform checks of a source cell: fault on, cycles, what health and the lifecycle say;
+fault off, what recovery says; and what the Slack receiver was told, counted."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+
+from auditor.lifecycle import TrackedFinding
+from tests.reliability.harness import SOURCE_KIND, DaemonUnderTest, slack_changes
+from tests.unit.exporters.webhook_receiver import Receiver
+
+DOWN, PARTIAL = "auditor-source-down", "auditor-source-partial"
+
+
+@dataclass(frozen=True)
+class SourceFault:
+    """How to break a source and mend it, and what the daemon should say meanwhile."""
+
+    apply: Callable[[], None]
+    clear: Callable[[], None]
+    error_kinds: tuple[str, ...] = ()  # acceptable error classes of a down source
+    partial: bool = False  # the source stays up, read in part (auditor-source-partial)
+    cycles: int = 1  # failed cycles before recovery
+
+
+def check_source_fault(
+    daemon: DaemonUnderTest, receiver: Receiver, source: str, fault: SourceFault
+) -> str:
+    """Run one fault through a running daemon; assert the contract; return what was seen."""
+    daemon.ensure_up(source)
+    known = daemon.open_findings(source)
+    assert known, f"{source} has no findings to lose: the case would prove nothing"
+    told_before = slack_changes(receiver)
+    fault.apply()
+    try:
+        daemon.cycle(fault.cycles)
+        during = _during(daemon, source, fault, known)
+    finally:
+        fault.clear()
+    daemon.cycle()
+    after = _after(daemon, source, fault, known)
+    return _told(receiver, told_before, source, fault, known, during, after)
+
+
+def check_down_at_start(
+    start: Callable[[], AbstractContextManager[DaemonUnderTest]],
+    receiver: Receiver,
+    source: str,
+    fault: SourceFault,
+) -> str:
+    """A daemon that knew the source's findings restarts while the source is down: they stay
+    stale (not resolved, not re-announced); recovery makes them fresh."""
+    with start() as first:
+        first.ensure_up(source)
+        known = first.open_findings(source)
+    assert known, f"{source} has no findings to lose: the case would prove nothing"
+    told_before = slack_changes(receiver)
+    fault.apply()
+    try:
+        with start() as second:  # its first cycle meets the fault
+            try:
+                second.cycle(fault.cycles - 1)
+                during = _during(second, source, fault, known)
+            finally:
+                fault.clear()
+            second.cycle()
+            after = _after(second, source, fault, known)
+    finally:
+        fault.clear()
+    return _told(receiver, told_before, source, fault, known, during, after)
+
+
+def _told(
+    receiver: Receiver,
+    before: Counter[tuple[str, str, str, str]],
+    source: str,
+    fault: SourceFault,
+    known: dict[str, TrackedFinding],
+    during: str,
+    after: str,
+) -> str:
+    told = slack_changes(receiver) - before
+    rule = PARTIAL if fault.partial else DOWN
+    expected = {("NEW", rule, SOURCE_KIND, source): 1, ("RESOLVED", rule, SOURCE_KIND, source): 1}
+    known_keys = {(r.rule_id, r.kind, str(r.body["resource"]["id"])) for r in known.values()}
+    about_known = {key: n for key, n in told.items() if key[1:] in known_keys}
+    assert about_known == {}, f"findings re-announced or resolved: {about_known}"
+    assert {k: n for k, n in told.items() if k[1] == rule} == expected, told
+    return f"pass — {during}; {after}; Slack: 1× '{rule}', 1× resolved, 0 re-announced"
+
+
+def _during(
+    daemon: DaemonUnderTest, source: str, fault: SourceFault, known: dict[str, TrackedFinding]
+) -> str:
+    assert daemon.status("/healthz") == 200
+    ready = daemon.status("/readyz")
+    assert ready == 200
+    up = daemon.metric("auditor_source_up", source=source)
+    rows = daemon.tracked(source)
+    kept = [rows[fp] for fp in known if fp in rows]
+    assert len(kept) == len(known), "lifecycle rows lost"
+    resolved = [r for r in kept if r.status != "open" or r.resolved_at is not None]
+    assert resolved == [], f"falsely resolved: {[r.rule_id for r in resolved]}"
+    for row in kept:
+        assert row.first_seen == known[row.fingerprint].first_seen
+    stale = sum(1 for r in kept if r.stale)
+    if fault.partial:
+        assert up == 1.0
+        problem = daemon.source_finding(source, PARTIAL)
+        assert problem is not None and problem.status == "open", "partial read not reported"
+        return (
+            f"up 1, partial ({problem.body['evidence']['problems'][0][:60]}…), "
+            f"{len(kept)} findings kept ({stale} stale), 0 resolved"
+        )
+    assert up == 0.0, f"auditor_source_up is {up} while the source fails"
+    down = daemon.source_finding(source, DOWN)
+    assert down is not None and down.status == "open", "no source-down finding"
+    kind = down.body["evidence"]["error_kind"]
+    assert kind in fault.error_kinds, f"error class {kind!r}, expected one of {fault.error_kinds}"
+    assert stale == len(kept), "findings of a down source not all stale"
+    return f"up 0 ({kind}), /readyz {ready}, {len(kept)}/{len(kept)} findings stale, 0 resolved"
+
+
+def _after(
+    daemon: DaemonUnderTest, source: str, fault: SourceFault, known: dict[str, TrackedFinding]
+) -> str:
+    assert daemon.status("/healthz") == 200
+    assert daemon.metric("auditor_source_up", source=source) == 1.0
+    rule = PARTIAL if fault.partial else DOWN
+    flag = daemon.source_finding(source, rule)
+    assert flag is not None and flag.status == "resolved", f"{rule} not resolved on recovery"
+    rows = daemon.tracked(source)
+    fresh = [rows[fp] for fp in known if rows[fp].status == "open" and not rows[fp].stale]
+    assert len(fresh) == len(known), "findings not fresh again after recovery"
+    return f"recovered: up 1, {len(fresh)} findings fresh with their first_seen"
