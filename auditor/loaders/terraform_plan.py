@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from auditor.errors import InputError
+from auditor.gcp.assets import AssetFormatError, normalise_assets
 from auditor.gcp.estate import IamFacts, ListingConflict, normalise_listings
 from auditor.gcp.iam import PROJECT_KIND, normalise_policies
 from auditor.gcp.policy import PolicyFormatError, dotted
@@ -19,7 +20,8 @@ from auditor.loaders.json_lines import JsonLocator
 from auditor.loaders.result import LoadResult
 from auditor.model import PiiLabel
 from auditor.terraform.accounts import plan_listings
-from auditor.terraform.iam import plan_policies
+from auditor.terraform.assets import plan_assets
+from auditor.terraform.iam import grant_members, plan_policies
 from auditor.terraform.plan import PlanFormatError, read_plan
 from auditor.textfiles import read_input_text
 
@@ -63,6 +65,24 @@ def load_terraform_plan(
         if resource.kind != PROJECT_KIND or resource.scope in iam.audit_declared
     )
     result.warnings.extend(normalised.warnings)
+    assets = plan_assets(plan, lambda r: grant_members(r, plan), iam.snapshots)
+    result.warnings.extend(assets.warnings)
+    try:
+        resource_level = normalise_assets(
+            assets.policies,
+            assets.resources,
+            source=source,
+            pii=pii,
+            projects=assets.projects,
+            locate_policy=assets.locate,
+        )
+    except AssetFormatError as exc:
+        line = exc.where.line if exc.where else None
+        raise InputError(
+            f"{exc.detail} (from the plan's IAM resources)", path=display, line=line
+        ) from None
+    result.resources.extend(resource_level.resources)
+    result.warnings.extend(resource_level.warnings)
     listings, warnings = plan_listings(plan)
     result.warnings.extend(warnings)
     try:

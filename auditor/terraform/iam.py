@@ -84,7 +84,7 @@ class _Unjudged(ValueError):
     """A grant whose member or scope is known only after apply."""
 
 
-def _members(resource: PlannedResource, plan: Plan) -> tuple[list[str], int]:
+def grant_members(resource: PlannedResource, plan: Plan) -> tuple[list[str], int]:
     """The members a member/binding resource grants, resolving new service accounts, and how
     many stay known only after apply."""
     if resource.type.endswith("_member"):
@@ -147,7 +147,7 @@ def plan_policies(plan: Plan) -> PlanIam:
             role = resource.text("role")
             if role is None:
                 raise _Unjudged("its role is known only after apply")
-            members, unknown = _members(resource, plan)
+            members, unknown = grant_members(resource, plan)
             if unknown:
                 out.warnings.append(
                     f"{resource.location.file}: {resource.address}: {unknown} member(s) known "
