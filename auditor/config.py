@@ -25,7 +25,7 @@ DEFAULT_CONFIG_FILE = "auditor.yaml"
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 class RulesConfig(_Section):

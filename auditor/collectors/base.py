@@ -21,7 +21,7 @@ from auditor.state import HistoryStore
 class SourceSettings(BaseModel):
     """Fields every source has; each type subclasses it with its own (extra keys are errors)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
 
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$", description="Unique source name.")
     type: str = Field(description="Source type, e.g. mysql, kafka, airflow.")

@@ -136,3 +136,19 @@ def test_config_param_override_cel_cannot_hold_is_a_config_error(tmp_path: Path)
     config = AuditorConfig.model_validate({"rules": {"params": {"r": {"p": {None: 1}}}}})
     with pytest.raises(ConfigError, match=r"rules\.params\.r: None cannot be used as a key"):
         configure_rules(config, [load_rule_file(path)])
+
+
+@pytest.mark.parametrize(
+    ("text", "field"),
+    [
+        ("daemon:\n  leader_election:\n    lease_seconds: .inf\n", "daemon.leader_election"),
+        ("sources:\n  - {name: a, type: files, paths: [x], interval_seconds: .inf}\n", "sources.0"),
+    ],
+)
+def test_infinite_seconds_are_a_config_error(tmp_path: Path, text: str, field: str) -> None:
+    """`.inf` seconds passed `gt=0` and would overflow the daemon's timedelta arithmetic: it is
+    now refused at its line like any bad number."""
+    path = tmp_path / "auditor.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match=rf"{field}\.\w+_seconds: Input should be a finite number"):
+        load_config(path, environ={})

@@ -23,7 +23,7 @@ class AirflowAuth(BaseModel):
     `none`: an API that needs no credentials (a local test instance).
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
 
     type: Literal["google", "jwt", "basic", "none"] = "google"
     username: str | None = Field(default=None, description="jwt / basic: the user name.")
@@ -46,7 +46,7 @@ class AirflowAuth(BaseModel):
 class DagDelivery(BaseModel):
     """Git checkout → bucket → Airflow: where the DAG files should be and where they are."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
 
     git_dags_folder: Path = Field(description="The DAG folder inside a Git checkout.")
     bucket_prefix: str = Field(

@@ -35,7 +35,7 @@ class AssetSettings(BaseModel):
     """Off by default: it needs the Cloud Asset API enabled in the quota project and two more
     permissions (cloudasset.assets.searchAllIamPolicies, cloudasset.assets.searchAllResources)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
 
     enabled: bool = False
     scope: list[str] = Field(

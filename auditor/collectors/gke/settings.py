@@ -17,7 +17,7 @@ _NAMESPACE_PATTERN = re.compile(r"^[a-z0-9*?\[\]!-]+$")
 class NamespaceFilter(BaseModel):
     """Which namespaces are read. Patterns are shell globs (`team-*`) on the namespace name."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
 
     include: list[str] = Field(
         default_factory=list,

@@ -26,7 +26,7 @@ _SECRET_KEY_MARKERS = ("password", "secret", "jaas", "key.pem", "ssl.key", "toke
 
 
 class _Part(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True)
 
 
 class SaslSettings(_Part):
