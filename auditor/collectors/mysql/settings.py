@@ -28,7 +28,9 @@ _IDENTIFIER = r"^[A-Za-z0-9_$]+$"
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, frozen=True, populate_by_name=True)
+    model_config = ConfigDict(
+        extra="forbid", allow_inf_nan=False, frozen=True, populate_by_name=True
+    )
 
 
 class TlsSettings(_Model):
