@@ -26,6 +26,9 @@ from auditor.model import Resource, fingerprint
 
 _EMAIL = re.compile(r"[^\s@/:]+@[^\s@/:]+\.[a-z]{2,}", re.IGNORECASE)
 KAFKA_STATUSES = ("OK", "WARN", "ERR", "UNKNOWN")
+# Burrow's partition conditions, one of which is the group's worst partition's (ERR is one of
+# STOP, STALL and REWIND); a fixed set, so the label stays bounded.
+KAFKA_CONDITIONS = ("OK", "WARN", "STOP", "STALL", "REWIND", "UNKNOWN")
 DATA_STALE_RULE = "airflow-dag-data-stale"
 
 
@@ -235,7 +238,9 @@ class AuditorMetrics(Collector):
         yield from (delivered, failed, pending)
 
     def _kafka(self, resources: list[tuple[SourceView, Resource]]) -> Iterator[Metric]:
-        labels = ["source", "cluster", "group"]
+        # `kafka_cluster`, not `cluster`: a target label of GKE's managed Prometheus and a
+        # common external label, which would rename ours or be mistaken for it.
+        labels = ["source", "kafka_cluster", "group"]
         offsets = GaugeMetricFamily(
             "auditor_kafka_consumer_group_lag_offsets",
             "Records behind, summed over partitions whose lag is known.",
@@ -256,6 +261,12 @@ class AuditorMetrics(Collector):
             "1 for the group's current status (OK, WARN, ERR, UNKNOWN), 0 for the others.",
             labels=[*labels, "status"],
         )
+        condition = GaugeMetricFamily(
+            "auditor_kafka_consumer_group_condition",
+            "1 for the condition of the group's worst partition (OK, WARN, STOP, STALL, REWIND, "
+            "UNKNOWN), 0 for the others.",
+            labels=[*labels, "condition"],
+        )
         for view, resource in resources:
             if resource.kind != "kafka.consumer_group":
                 continue
@@ -274,10 +285,14 @@ class AuditorMetrics(Collector):
             current = data.get("status")
             for name in KAFKA_STATUSES:
                 status.add_metric([*values, name], 1.0 if current == name else 0.0)
-        yield from (offsets, seconds, no_offset, status)
+            worst = data.get("worst_partition_status")
+            for name in KAFKA_CONDITIONS:
+                condition.add_metric([*values, name], 1.0 if worst == name else 0.0)
+        yield from (offsets, seconds, no_offset, status, condition)
 
     def _mysql(self, resources: list[tuple[SourceView, Resource]]) -> Iterator[Metric]:
-        labels = ["source", "instance", "channel"]
+        # `server`, not `instance`: Prometheus's target label would rename ours exported_instance.
+        labels = ["source", "server", "channel"]
         lag = GaugeMetricFamily(
             "auditor_mysql_replication_lag_seconds",
             "Replication lag (heartbeat, else Seconds_Behind); absent when not known.",

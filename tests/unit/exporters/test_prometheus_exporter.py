@@ -49,7 +49,17 @@ def _fixed_snapshot() -> DaemonSnapshot:
         source="kafka-prod",
         scope="prod",
         data={"name": "orders-enricher", "cluster": "prod", "lag": 1200, "lag_seconds": 95.5,
-              "partitions_without_offset": 1, "status": "WARN"},
+              "partitions_without_offset": 1, "status": "WARN",
+              "worst_partition_status": "WARN"},
+    )  # fmt: skip
+    stalled_group = Resource(
+        kind="kafka.consumer_group",
+        id="prod/payments-sink",
+        source="kafka-prod",
+        scope="prod",
+        data={"name": "payments-sink", "cluster": "prod", "lag": 40, "lag_seconds": 610.0,
+              "partitions_without_offset": 0, "status": "ERR",
+              "worst_partition_status": "STALL"},
     )  # fmt: skip
     unknown_group = Resource(
         kind="kafka.consumer_group",
@@ -57,7 +67,8 @@ def _fixed_snapshot() -> DaemonSnapshot:
         source="kafka-prod",
         scope="prod",
         data={"name": "billing@acme-data.example", "cluster": "prod", "lag": 0,
-              "lag_seconds": None, "partitions_without_offset": 0, "status": "UNKNOWN"},
+              "lag_seconds": None, "partitions_without_offset": 0, "status": "UNKNOWN",
+              "worst_partition_status": "UNKNOWN"},
     )  # fmt: skip
     channel = Resource(
         kind="mysql.replication_channel",
@@ -77,7 +88,7 @@ def _fixed_snapshot() -> DaemonSnapshot:
               "last_success_end_date": "2026-11-24T02:10:00+00:00",
               "last_success_data_interval_end": "2026-11-24T00:00:00+00:00"},
     )  # fmt: skip
-    snapshot.publish(_view("kafka-prod", "kafka", [group, unknown_group]))
+    snapshot.publish(_view("kafka-prod", "kafka", [group, stalled_group, unknown_group]))
     snapshot.publish(_view("mysql-prod", "mysql", [channel]))
     snapshot.publish(_view("composer", "airflow", [dag]))
     return snapshot
@@ -110,7 +121,7 @@ def test_exposition_matches_the_golden_text() -> None:
 def test_samples_carry_the_pipeline_numbers() -> None:
     """Group lag, replica thread states and DAG freshness appear as their own samples."""
     registry = _registry(_fixed_input())
-    group = {"source": "kafka-prod", "cluster": "prod", "group": "orders-enricher"}
+    group = {"source": "kafka-prod", "kafka_cluster": "prod", "group": "orders-enricher"}
     assert registry.get_sample_value("auditor_kafka_consumer_group_lag_offsets", group) == 1200
     assert registry.get_sample_value("auditor_kafka_consumer_group_lag_seconds", group) == 95.5
     assert (
@@ -119,7 +130,7 @@ def test_samples_carry_the_pipeline_numbers() -> None:
         )
         == 1
     )
-    channel = {"source": "mysql-prod", "instance": "replica-1", "channel": "default"}
+    channel = {"source": "mysql-prod", "server": "replica-1", "channel": "default"}
     assert registry.get_sample_value("auditor_mysql_replication_lag_known", channel) == 0
     assert registry.get_sample_value("auditor_mysql_replication_lag_seconds", channel) is None
     assert (
@@ -136,6 +147,34 @@ def test_samples_carry_the_pipeline_numbers() -> None:
     )
 
 
+def test_a_group_in_err_names_its_burrow_condition() -> None:
+    """A group in ERR says which condition (STOP, STALL or REWIND) its worst partition is in:
+    exactly one condition series of each group is 1, the one the collector recorded."""
+    registry = _registry(_fixed_input())
+    conditions = {
+        sample.labels["group"]: sample.labels["condition"]
+        for family in registry.collect()
+        if family.name == "auditor_kafka_consumer_group_condition"
+        for sample in family.samples
+        if sample.value == 1
+    }
+    assert conditions == {
+        "orders-enricher": "WARN",
+        "payments-sink": "STALL",
+        hash_principal("billing@acme-data.example"): "UNKNOWN",
+    }
+    stalled = {"source": "kafka-prod", "kafka_cluster": "prod", "group": "payments-sink"}
+    assert (
+        registry.get_sample_value(
+            "auditor_kafka_consumer_group_status", {**stalled, "status": "ERR"}
+        )
+        == 1
+    )
+    for other in ("OK", "WARN", "STOP", "REWIND", "UNKNOWN"):
+        labels = {**stalled, "condition": other}
+        assert registry.get_sample_value("auditor_kafka_consumer_group_condition", labels) == 0
+
+
 def test_unknown_lag_is_absent_not_nan_and_principals_are_hashed() -> None:
     """A group whose time lag is unknown has no seconds sample, and its e-mail-like name is
     hashed in the label."""
@@ -144,7 +183,7 @@ def test_unknown_lag_is_absent_not_nan_and_principals_are_hashed() -> None:
     hashed = hash_principal("billing@acme-data.example")
     assert hashed.startswith("sha256:") and hashed in text
     assert "NaN" not in text
-    group = {"source": "kafka-prod", "cluster": "prod", "group": hashed}
+    group = {"source": "kafka-prod", "kafka_cluster": "prod", "group": hashed}
     assert registry_value(group, "auditor_kafka_consumer_group_lag_seconds") is None
     assert registry_value(group, "auditor_kafka_consumer_group_lag_offsets") == 0
 
@@ -158,7 +197,7 @@ def test_a_vanished_group_disappears_on_the_next_scrape() -> None:
     """Metrics are rebuilt per scrape: a group no longer collected has no series any more."""
     source = _fixed_input()
     registry = _registry(source)
-    labels = {"source": "kafka-prod", "cluster": "prod", "group": "orders-enricher"}
+    labels = {"source": "kafka-prod", "kafka_cluster": "prod", "group": "orders-enricher"}
     assert registry.get_sample_value("auditor_kafka_consumer_group_lag_offsets", labels) == 1200
     source.snapshot.publish(_view("kafka-prod", "kafka", []))
     assert registry.get_sample_value("auditor_kafka_consumer_group_lag_offsets", labels) is None
@@ -182,7 +221,7 @@ def test_daemon_over_the_demo_snapshots_exports_their_numbers(tmp_path: Path) ->
     for group in groups:
         labels = {
             "source": "gitops",
-            "cluster": group["data"]["cluster"],
+            "kafka_cluster": group["data"]["cluster"],
             "group": hash_principal(group["data"]["name"]),
         }
         assert (
