@@ -72,18 +72,50 @@ def test_promtool_unit_tests_pass() -> None:
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-def test_promtool_unit_tests_catch_a_wrong_threshold(tmp_path: Path) -> None:
-    """The unit tests are not vacuous: raising the replica lag threshold makes them fail."""
-    changed = ALERTS.read_text(encoding="utf-8").replace(
-        "auditor_mysql_replication_lag_seconds > 60", "auditor_mysql_replication_lag_seconds > 600"
+MUTATIONS = {
+    "mysql-lag-threshold": (
+        "mysql.yaml",
+        "AuditorMySQLReplicationLagging",
+        "auditor_mysql_replication_lag_seconds > 60",
+        "auditor_mysql_replication_lag_seconds > 600",
+    ),
+    "stale-ignores-the-interval": (
+        "sources.yaml",
+        "AuditorSourceDataStale",
+        "> clamp_min(3 * auditor_source_interval_seconds, 300)",
+        "> 3600",
+    ),
+    "stalled-summary-without-condition": (
+        "kafka.yaml",
+        "AuditorKafkaConsumerGroupStalled",
+        '}}: {{ . | first | label "condition" }}{{ end }}',
+        "}}{{ end }}",
+    ),
+    "rule-files-rejected-sooner": (
+        "rules.yaml",
+        "AuditorRuleFilesRejected",
+        "expr: auditor_rule_files_rejected > 0\n        for: 5m",
+        "expr: auditor_rule_files_rejected > 0\n        for: 1m",
+    ),
+}
+
+
+@pytest.mark.parametrize("mutation", sorted(MUTATIONS))
+def test_promtool_unit_tests_catch_a_changed_alert(mutation: str, tmp_path: Path) -> None:
+    """The unit tests are not vacuous: a raised replica lag threshold, a staleness threshold
+    that ignores the source's interval, a Kafka summary that no longer names the condition,
+    or a shorter `for` each make promtool fail on that alert."""
+    test_file, alertname, original, changed_to = MUTATIONS[mutation]
+    text = ALERTS.read_text(encoding="utf-8")
+    assert text.count(original) == 1, f"{original!r} is not in the alert rules"
+    (tmp_path / "auditor-alerts.yaml").write_text(
+        text.replace(original, changed_to), encoding="utf-8"
     )
-    assert changed != ALERTS.read_text(encoding="utf-8")
-    (tmp_path / "auditor-alerts.yaml").write_text(changed, encoding="utf-8")
     (tmp_path / "tests").mkdir()
-    shutil.copy(PROMETHEUS_DIR / "tests" / "mysql.yaml", tmp_path / "tests" / "mysql.yaml")
-    done = _promtool("test", "rules", str(tmp_path / "tests" / "mysql.yaml"))
+    shutil.copy(PROMETHEUS_DIR / "tests" / test_file, tmp_path / "tests" / test_file)
+    done = _promtool("test", "rules", str(tmp_path / "tests" / test_file))
     assert done.returncode == 1, done.stdout + done.stderr
-    assert "AuditorMySQLReplicationLagging" in done.stdout + done.stderr
+    assert alertname in done.stdout + done.stderr
 
 
 @pytest.mark.parametrize("alertname", sorted(_alerts()))

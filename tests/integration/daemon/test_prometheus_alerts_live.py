@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -130,7 +131,8 @@ def test_broken_replica_and_stopped_group_alert_through_alertmanager(
 ) -> None:
     """The replica whose SQL thread died on a duplicate key and the consumer group whose offset
     stopped behind the log end each reach Alertmanager as the deploy/ alert, with the labels
-    and runbook on-call needs; the primary and the caught-up group raise nothing."""
+    (`server`, `kafka_cluster`), the Burrow condition in the summary and the runbook on-call
+    needs; the primary and the caught-up group raise nothing."""
     broker = TansuBroker(tmp_path / "tansu.log").start()
     try:
         with running_pair(tmp_path / "mariadb") as pair:
@@ -172,7 +174,7 @@ def test_broken_replica_and_stopped_group_alert_through_alertmanager(
             "severity": "critical",
             "job": "auditor",
             "source": "shop-db",
-            "exported_instance": "replica",  # the server; `instance` is the scrape target
+            "server": "replica",  # the MySQL server; `instance` is the scrape target
             "channel": "default",
             "thread": "sql",
         }.items()
@@ -188,12 +190,18 @@ def test_broken_replica_and_stopped_group_alert_through_alertmanager(
         >= {
             "severity": "critical",
             "source": "events",
-            "cluster": "events",
+            "kafka_cluster": "events",
             "group": STOPPED,
             "status": "ERR",
         }.items()
     )
     assert STOPPED in stalled["annotations"]["description"]
+    # The summary names Burrow's condition (no member: STOP, or STALL until the window spans
+    # long enough), read from auditor_kafka_consumer_group_condition.
+    assert re.fullmatch(
+        rf"Consumer group {STOPPED} on events is in ERR: (STOP|STALL)\.",
+        stalled["annotations"]["summary"],
+    ), stalled["annotations"]["summary"]
     assert stalled["annotations"]["runbook_url"].endswith(
         "/docs/runbooks/AuditorKafkaConsumerGroupStalled.md"
     )
