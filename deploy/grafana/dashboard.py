@@ -40,7 +40,15 @@ TOP = 15  # series drawn in the busiest time-series panels (the rest are in the 
 
 YES_NO = {"1": ("yes", "green"), "0": ("no", "red")}
 STALE = {"1": ("stale", "orange"), "0": ("fresh", "green")}
-KAFKA_STATUS_COLORS = {"OK": "green", "WARN": "orange", "ERR": "red", "UNKNOWN": "blue"}
+# Burrow's conditions of a group's worst partition; STOP, STALL and REWIND make its status ERR.
+KAFKA_CONDITION_COLORS = {
+    "OK": "green",
+    "WARN": "orange",
+    "STOP": "red",
+    "STALL": "red",
+    "REWIND": "purple",
+    "UNKNOWN": "blue",
+}
 
 
 def _variables() -> list[Builder[dashboard.VariableModel]]:
@@ -272,37 +280,95 @@ def _source_health(board: dashboard_builders.Dashboard) -> dashboard_builders.Da
     )
 
 
+def _rules(board: dashboard_builders.Dashboard) -> dashboard_builders.Dashboard:
+    # Rule metrics have no `source`: the largest over replicas (and shards) is shown.
+    return (
+        board.with_row(dashboard_builders.Row("Rules"))
+        .with_panel(
+            stat_panel("Rules loaded", "Rules the daemon runs (the most any replica runs).")
+            .with_target(query("max(auditor_rules_loaded)", "rules"))
+            .thresholds(thresholds((None, "blue")))
+        )
+        .with_panel(
+            stat_panel(
+                "Rule files rejected",
+                "Problems in rule files at the latest reload: those files keep their last good "
+                "rules until fixed. The daemon's log event 'rule file rejected' names file and "
+                "line; check with `auditor rules validate PATH`.",
+            )
+            .with_target(query("max(auditor_rule_files_rejected)", "rejected"))
+            .thresholds(thresholds((None, "green"), (1, "red")))
+        )
+        .with_panel(
+            stat_panel(
+                "Last rule reload",
+                "When rule files last changed and were re-read (never, since the daemon started, "
+                "when empty).",
+                unit="dateTimeFromNow",
+            )
+            .no_value("never")
+            .with_target(query("max(auditor_rules_last_reload_timestamp_seconds) * 1000", "reload"))
+            .thresholds(thresholds((None, "blue")))
+        )
+        .with_panel(
+            timeseries_panel(
+                "Rule evaluation errors",
+                "Rule evaluations that raised in each source's last cycle: the resources those "
+                "rules should judge are unchecked.",
+            ).with_target(
+                query(
+                    f"max by (source) (auditor_rule_evaluation_errors{{{SOURCE}}})",
+                    "{{source}}",
+                )
+            )
+        )
+    )
+
+
 def _kafka(board: dashboard_builders.Dashboard) -> dashboard_builders.Dashboard:
-    group = "source, cluster, group"
-    by_status = stat_panel(
-        "Consumer groups by status",
-        "Burrow-style status of each consumer group: OK, WARN (lag growing), ERR (stopped or "
-        "stalled), UNKNOWN (not enough scans yet).",
+    group = "source, kafka_cluster, group"
+    by_condition = stat_panel(
+        "Consumer groups by condition",
+        "Burrow condition of each group's worst partition: OK, WARN (lag growing), STOP (no "
+        "consumer), STALL (consumer makes no progress), REWIND (offset went back), UNKNOWN (not "
+        "enough scans yet). STOP, STALL and REWIND are status ERR.",
         w=6,
     ).with_target(
         query(
-            "sum by (status) (max by (source, cluster, group, status) "
-            f"(auditor_kafka_consumer_group_status{{{SOURCE}}}))",
-            "{{status}}",
+            f"sum by (condition) (max by ({group}, condition) "
+            f"(auditor_kafka_consumer_group_condition{{{SOURCE}}}))",
+            "{{condition}}",
         )
     )
-    by_status = by_status.height(8)
-    for status, color in KAFKA_STATUS_COLORS.items():
-        by_status = by_status.override_by_name(status, [fixed_color(color)])
+    by_condition = by_condition.height(8)
+    for condition, color in KAFKA_CONDITION_COLORS.items():
+        by_condition = by_condition.override_by_name(condition, [fixed_color(color)])
     return (
         board.with_row(dashboard_builders.Row("Kafka consumer lag"))
-        .with_panel(by_status)
+        .with_panel(by_condition)
         .with_panel(
             table_panel(
                 "Groups not OK",
-                "Consumer groups whose current status is WARN, ERR or UNKNOWN.",
+                "Consumer groups whose status is WARN, ERR or UNKNOWN, with the condition of "
+                "their worst partition (for ERR: STOP, STALL or REWIND).",
                 sort_by="status",
-                hidden=("Time", "Value"),
+                hidden=("Time", "Value #A", "Value #B"),
+                merge=True,
                 w=14,
-            ).with_target(
+            )
+            .with_target(
                 instant_table(
                     f"max by ({group}, status) (auditor_kafka_consumer_group_status"
-                    f'{{{SOURCE}, status!="OK"}}) == 1'
+                    f'{{{SOURCE}, status!="OK"}}) == 1',
+                    ref="A",
+                )
+            )
+            .with_target(
+                # The worst partition is OK exactly when the group is: the same groups as A.
+                instant_table(
+                    f"max by ({group}, condition) (auditor_kafka_consumer_group_condition"
+                    f'{{{SOURCE}, condition!="OK"}}) == 1',
+                    ref="B",
                 )
             )
         )
@@ -331,7 +397,7 @@ def _kafka(board: dashboard_builders.Dashboard) -> dashboard_builders.Dashboard:
                 query(
                     f"topk({TOP}, max by ({group}) "
                     f"(auditor_kafka_consumer_group_lag_offsets{{{SOURCE}}}))",
-                    "{{cluster}}/{{group}}",
+                    "{{kafka_cluster}}/{{group}}",
                 )
             )
         )
@@ -345,7 +411,7 @@ def _kafka(board: dashboard_builders.Dashboard) -> dashboard_builders.Dashboard:
                 query(
                     f"topk({TOP}, max by ({group}) "
                     f"(auditor_kafka_consumer_group_lag_seconds{{{SOURCE}}}))",
-                    "{{cluster}}/{{group}}",
+                    "{{kafka_cluster}}/{{group}}",
                 )
             )
         )
@@ -353,10 +419,7 @@ def _kafka(board: dashboard_builders.Dashboard) -> dashboard_builders.Dashboard:
 
 
 def _mysql(board: dashboard_builders.Dashboard) -> dashboard_builders.Dashboard:
-    # The daemon's `instance` (the MySQL server) collides with the scrape target's: Prometheus
-    # keeps the target's and renames the daemon's to `exported_instance` (honor_labels: false,
-    # the default and what a ServiceMonitor does).
-    channel = "source, exported_instance, channel"
+    channel = "source, server, channel"  # `instance` is the scrape target, not the MySQL server
     return (
         board.with_row(dashboard_builders.Row("MySQL replication"))
         .with_panel(
@@ -368,7 +431,7 @@ def _mysql(board: dashboard_builders.Dashboard) -> dashboard_builders.Dashboard:
             ).with_target(
                 query(
                     f"max by ({channel}) (auditor_mysql_replication_lag_seconds{{{SOURCE}}})",
-                    "{{exported_instance}} {{channel}}",
+                    "{{server}} {{channel}}",
                 )
             )
         )
@@ -559,8 +622,8 @@ def build() -> dashboard.Dashboard:
         .uid(UID)
         .description(
             "Posture and pipeline signals of the auditor daemon (auditor run): open findings, "
-            "source health, Kafka lag, MySQL replication, DAG freshness, Pub/Sub backlog, "
-            "notifications. Generated by deploy/grafana/dashboard.py."
+            "source health, rule reloads, Kafka lag, MySQL replication, DAG freshness, Pub/Sub "
+            "backlog, notifications. Generated by deploy/grafana/dashboard.py."
         )
         .tags(["auditor", "generated"])
         .editable()
@@ -570,7 +633,8 @@ def build() -> dashboard.Dashboard:
         .tooltip(dashboard.DashboardCursorSync.CROSSHAIR)
         .variables(_variables())
     )
-    for section in (_posture, _source_health, _kafka, _mysql, _airflow, _pubsub, _notifications):
+    sections = (_posture, _source_health, _rules, _kafka, _mysql, _airflow, _pubsub, _notifications)
+    for section in sections:
         board = section(board)
     model = board.build()
     for number, panel in enumerate(model.panels or [], start=1):

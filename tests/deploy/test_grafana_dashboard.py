@@ -281,15 +281,46 @@ def test_metrics_doc_table_is_read(documented: dict[str, set[str]]) -> None:
             "by (instance) over auditor_mysql_replication_lag_seconds, which has no label "
             "'instance'",
         ),
+        (
+            "max by (exported_instance) (auditor_mysql_replication_lag_seconds)",
+            "",
+            "by (exported_instance) over auditor_mysql_replication_lag_seconds, which has no "
+            "label 'exported_instance'",
+        ),
+        (
+            "max by (cluster) (auditor_kafka_consumer_group_lag_offsets)",
+            "",
+            "by (cluster) over auditor_kafka_consumer_group_lag_offsets, which has no label "
+            "'cluster'",
+        ),
     ],
 )
 def test_the_checker_flags_what_is_not_documented(
     expr: str, legend: str, expected: str, documented: dict[str, set[str]]
 ) -> None:
     """An undocumented metric, a label a metric lacks in a selector, a grouping or a legend, and
-    a documented `instance` read without Prometheus's `exported_` rename are reported: the
-    checks on the dashboard can fail."""
+    the MySQL server or Kafka cluster read under its old name (`instance`, `exported_instance`,
+    `cluster`) are reported: the checks on the dashboard can fail."""
     assert any(expected in p for p in problems(expr, legend, documented))
+
+
+def test_mysql_and_kafka_panels_name_the_server_and_the_kafka_cluster(
+    board: dict[str, Any],
+) -> None:
+    """Every MySQL query groups by `server` and every per-group Kafka query by `kafka_cluster`:
+    the labels that do not collide with the scrape target's `instance` or a managed
+    Prometheus's `cluster`."""
+    wrong = []
+    for title, target in targets(board):
+        parsed = parse(target["expr"])
+        grouped = {label for g in parsed.groupings for label in g.labels}
+        metrics = {s.metric for s in parsed.selectors}
+        if any(m.startswith("auditor_mysql_") for m in metrics) and "server" not in grouped:
+            wrong.append(f"{title}: {target['expr']}")
+        kafka = any(m.startswith("auditor_kafka_") for m in metrics)
+        if kafka and grouped and "kafka_cluster" not in grouped:
+            wrong.append(f"{title}: {target['expr']}")
+    assert wrong == []
 
 
 def test_every_query_uses_documented_metrics_and_labels(
@@ -377,7 +408,12 @@ def test_the_dashboard_shows_each_signal_the_issue_asks_for(board: dict[str, Any
         "auditor_source_stale": {"table"},
         "auditor_kafka_consumer_group_lag_offsets": {"timeseries"},
         "auditor_kafka_consumer_group_lag_seconds": {"timeseries"},
-        "auditor_kafka_consumer_group_status": {"stat", "table"},
+        "auditor_kafka_consumer_group_status": {"table"},
+        "auditor_kafka_consumer_group_condition": {"stat", "table"},
+        "auditor_rules_loaded": {"stat"},
+        "auditor_rule_files_rejected": {"stat"},
+        "auditor_rules_last_reload_timestamp_seconds": {"stat"},
+        "auditor_rule_evaluation_errors": {"table", "timeseries"},
         "auditor_mysql_replication_lag_seconds": {"timeseries"},
         "auditor_mysql_replication_thread_running": {"table"},
         "auditor_mysql_replication_lag_known": {"table"},
@@ -502,7 +538,14 @@ def test_queries_answer_from_the_real_exporter_without_counting_replicas_twice(
     }
     assert severities == {"critical": 1.0, "high": 1.0}  # two replicas, each counted once
     lag_rows = _instant(prometheus, by_title["Replication threads"])
-    assert {r["metric"].get("exported_instance") for r in lag_rows} == {"replica-1"}
+    assert {r["metric"].get("server") for r in lag_rows} == {"replica-1"}
+    assert not any("exported_instance" in r["metric"] for r in lag_rows)  # nothing renamed
+    not_ok = {
+        (r["metric"]["group"], r["metric"]["condition"])
+        for r in _instant(prometheus, by_title["Groups not OK"])
+        if "condition" in r["metric"]
+    }
+    assert ("payments-sink", "STALL") in not_ok
 
 
 def test_variable_values_come_from_the_real_exporter(
