@@ -150,5 +150,7 @@ def test_infinite_seconds_are_a_config_error(tmp_path: Path, text: str, field: s
     now refused at its line like any bad number."""
     path = tmp_path / "auditor.yaml"
     path.write_text(text, encoding="utf-8")
-    with pytest.raises(ConfigError, match=rf"{field}\.\w+_seconds: Input should be a finite number"):
+    with pytest.raises(
+        ConfigError, match=rf"{field}\.\w+_seconds: Input should be a finite number"
+    ):
         load_config(path, environ={})
