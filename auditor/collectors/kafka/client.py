@@ -4,8 +4,8 @@ Per collection: one Metadata request; then, all sent before any is awaited, the 
 offsets of every partition (one ListOffsets request per leader broker; log-start offsets the
 same way, every `log_start_refresh_seconds`), the configs of every topic (batched) and of each
 broker, the group listing with members (group_reads.py) and, beside it, the committed offsets
-of the groups the last collection saw; then those of new groups, `max_inflight_groups` at a
-time.
+of the groups the last collection saw; then, as soon as the listing answers, those of new
+groups, `max_inflight_groups` at a time.
 The client is made on first use and kept between collections (connections are reused).
 """
 
@@ -129,6 +129,12 @@ class ClusterReader:
         calls = Calls(budget, settings.request_timeout_seconds, self._secrets)
         try:
             return self._read(admin, calls, sink or _IgnoringSink())
+        except SourceError as exc:
+            if exc.kind in ("unreachable", "timeout"):
+                # A client that lost its broker mid-read can stay stuck after the broker is
+                # back (requests time out, no reconnect): the next collection starts afresh.
+                self.admin = None
+            raise
         finally:
             admin.poll(0)  # deliver queued client log lines
 
@@ -169,9 +175,18 @@ class ClusterReader:
             for b in brokers
         }
         fetches = CommittedOffsets(admin, calls, settings.max_inflight_groups)
+        fetches.send(sorted(g for g in self._known_groups if settings.groups.admits(g)))
+
+        def listing_then_fetches() -> dict[str, Group]:
+            # New groups' fetches go out as soon as they are listed, not after the topic
+            # offsets (or the history, on a first collection) are in. The main thread leaves
+            # `fetches` alone until this returns.
+            listed = list_groups(admin, calls, settings.groups.admits)
+            fetches.send(sorted(listed))
+            return listed
+
         with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="kafka-groups") as pool:
-            listing = pool.submit(list_groups, admin, calls, settings.groups.admits)
-            fetches.send(sorted(g for g in self._known_groups if settings.groups.admits(g)))
+            listing = pool.submit(listing_then_fetches)
             log_end = _offsets(calls, "log-end offsets", latest)
             if refresh:
                 self._log_start = _offsets(calls, "log-start offsets", earliest)
