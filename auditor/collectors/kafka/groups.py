@@ -27,6 +27,7 @@ from auditor.collectors.kafka.timelag import CAUGHT_UP, UNKNOWN, TimeLag
 GROUP_KIND = "kafka.consumer_group"
 _CAUGHT_UP = TimeLag(0.0, CAUGHT_UP)
 _NOT_PROBLEMS = (PartitionStatus.OK, PartitionStatus.UNKNOWN)
+_RANK = {status: status.rank for status in PartitionStatus}
 _UNREAD: Transposed = ([], [])
 
 
@@ -207,7 +208,7 @@ def _summary(
     seconds, basis = total.time_fields()
     problems = sorted(
         (p for p in lagging if p.verdict.status not in _NOT_PROBLEMS),
-        key=lambda p: (-p.verdict.status.rank, -p.lag, p.topic, p.partition),
+        key=lambda p: (-_RANK[p.verdict.status], -p.lag, p.topic, p.partition),
     )
     return {
         "name": group.id,
@@ -232,7 +233,7 @@ def _summary(
         "status": status.value,
         "worst_partition_status": worst.value,
         "partition_statuses": counts,
-        "status_reason": _reason(group, status, worst, total, lagging, problems),
+        "status_reason": _reason(group, status, worst, total, lagging, problems, counts),
         "problem_partitions": [_problem(p) for p in problems[: settings.lag.max_detail_partitions]],
     }
 
@@ -264,6 +265,7 @@ def _reason(
     total: Tally,
     lagging: list[LaggingPartition],
     problems: list[LaggingPartition],
+    counts: dict[str, int],
 ) -> str:
     judged = total.committed - total.lag_unknown
     if group.committed is None:
@@ -272,9 +274,10 @@ def _reason(
         return "no committed offsets on any partition read"
     if status is GroupStatus.OK:
         return f"all {judged} partition(s) OK"
+    # `problems` is sorted worst first: its head is the example.
     pool = problems or [p for p in lagging if p.verdict.status is worst]
-    example = max(pool, key=lambda p: (p.verdict.status.rank, p.lag))
-    same = sum(1 for p in lagging if p.verdict.status is worst)
+    example = pool[0] if problems else max(pool, key=lambda p: (p.verdict.status.rank, p.lag))
+    same = counts[worst.value]  # only judged (lagging) partitions are ever not OK
     return (
         f"{worst.value} on {same} of {judged} partition(s); "
         f"{example.topic}/{example.partition}: {example.verdict.reason}"
