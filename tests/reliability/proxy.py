@@ -1,6 +1,7 @@
 """A TCP proxy that puts faults between a client and a real server, whatever the protocol.
 
-Modes (every change closes the connections open at that moment, as a restart would):
+Modes (switching to `refuse`, `truncate`, `garbage` or `blackhole` closes the connections open
+at that moment, as a server that went away would; `delay` and `die_after` also apply to them):
 
 - `pass`: bytes go both ways untouched.
 - `refuse`: connections are accepted and reset at once (a server that is down).
@@ -66,11 +67,12 @@ class FaultProxy:
         return self
 
     def set(self, mode: str, *, seconds: float = 0.0, limit: int = 0) -> None:
-        """Switch to another fault; open connections are closed."""
+        """Switch to another fault."""
         with self._lock:
             self.fault = Fault(mode, seconds, limit)
             self._sent = 0
-        self._close_all()
+        if mode in ("refuse", "truncate", "garbage", "blackhole"):
+            self._close_all()
 
     def stop(self) -> None:
         """Stop accepting and close everything."""
@@ -116,17 +118,18 @@ class FaultProxy:
             return
         server.settimeout(None)
         self._track(server)
-        threading.Thread(target=self._pump, args=(client, server, None), daemon=True).start()
-        self._pump(server, client, fault)
+        threading.Thread(target=self._pump, args=(client, server, False), daemon=True).start()
+        self._pump(server, client, True)
 
-    def _pump(self, source: socket.socket, target: socket.socket, fault: Fault | None) -> None:
-        """Copy source → target; `fault` applies to the server's answers only."""
+    def _pump(self, source: socket.socket, target: socket.socket, answers: bool) -> None:
+        """Copy source → target; the current fault applies to the server's answers only."""
         given = 0
         try:
             while True:
                 data = source.recv(CHUNK)
                 if not data:
                     break
+                fault = self.fault if answers else None
                 if fault is not None and fault.mode == "delay":
                     time.sleep(fault.seconds)
                 if fault is not None and fault.mode == "truncate":

@@ -136,3 +136,17 @@ def _after(
     fresh = [rows[fp] for fp in known if rows[fp].status == "open" and not rows[fp].stale]
     assert len(fresh) == len(known), "findings not fresh again after recovery"
     return f"recovered: up 1, {len(fresh)} findings fresh with their first_seen"
+
+
+def run_source_cell(
+    fault_name: str,
+    faults: dict[str, SourceFault],
+    daemon: DaemonUnderTest,
+    start: Callable[[], AbstractContextManager[DaemonUnderTest]],
+    receiver: Receiver,
+    source: str,
+) -> str:
+    """One cell: `down_at_start` restarts a daemon into the fault, the rest hit the running one."""
+    if fault_name == "down_at_start":
+        return check_down_at_start(start, receiver, source, faults[fault_name])
+    return check_source_fault(daemon, receiver, source, faults[fault_name])
