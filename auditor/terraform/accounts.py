@@ -9,7 +9,7 @@ from auditor.gcp.custom_roles import CustomRole
 from auditor.gcp.estate import GcloudListings
 from auditor.gcp.members import parse_member
 from auditor.gcp.service_accounts import ServiceAccount, ServiceAccountKey, project_of_email
-from auditor.terraform.plan import Plan, PlannedResource
+from auditor.terraform.plan import NotJudged, Plan, PlannedResource
 from auditor.terraform.references import account_email, project_of, referenced
 
 _PROJECT_PREFIX = "projects/"
@@ -31,24 +31,20 @@ def plan_listings(plan: Plan) -> tuple[GcloudListings, list[str]]:
                 "google_organization_iam_custom_role",
             ):
                 listings.custom_roles.append((_role(resource, known), resource.location))
-        except _Unknown as exc:
+        except NotJudged as exc:
             warnings.append(f"{resource.location.file}: {resource.address}: not judged: {exc}")
     return listings, warnings
-
-
-class _Unknown(ValueError):
-    """A value the resource needs is known only after apply."""
 
 
 def _account(resource: PlannedResource, known: Mapping[str, PlannedResource]) -> ServiceAccount:
     email = account_email(resource, known)
     project = project_of(resource, known)
     if email is None or project is None:
-        raise _Unknown("its email or project is known only after apply")
+        raise NotJudged("its email or project is known only after apply")
     try:
         member = parse_member(f"serviceAccount:{email}")
     except ValueError as exc:
-        raise _Unknown(str(exc)) from None
+        raise NotJudged(str(exc)) from None
     return ServiceAccount(
         project_id=project,
         email=email,
@@ -77,7 +73,7 @@ def _key_account(resource: PlannedResource, known: Mapping[str, PlannedResource]
 def _key(resource: PlannedResource, known: Mapping[str, PlannedResource]) -> ServiceAccountKey:
     email = _key_account(resource, known)
     if email is None:
-        raise _Unknown("the account it is for is known only after apply")
+        raise NotJudged("the account it is for is known only after apply")
     uploaded = resource.text("public_key_data") is not None
     return ServiceAccountKey(
         # A key has no id before it exists; the address names it until then.
@@ -102,7 +98,7 @@ def _role(resource: PlannedResource, known: Mapping[str, PlannedResource]) -> Cu
         org = resource.text("org_id")
         scope = f"organizations/{org.removeprefix('organizations/')}" if org else None
     if role_id is None or scope is None:
-        raise _Unknown("its role id or scope is known only after apply")
+        raise NotJudged("its role id or scope is known only after apply")
     permissions = resource.after.get("permissions")
     return CustomRole(
         role=f"{scope}/roles/{role_id}",

@@ -7,7 +7,6 @@ its `google_storage_bucket_iam_member` the same resource-level gcp.iam_binding.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,15 +27,11 @@ from auditor.gcp.resource_facts import (
     TOPIC_ASSET,
 )
 from auditor.model import Location
-from auditor.terraform.plan import Plan, PlannedResource
+from auditor.terraform.plan import NotJudged, Plan, PlannedResource, grant_condition, policy_data
 from auditor.terraform.references import account_email, project_of, referenced
 
 _Known = Mapping[str, PlannedResource]
 _Namer = Callable[[PlannedResource, _Known], str]
-
-
-class _Unknown(ValueError):
-    """A value the resource's name needs is known only after apply."""
 
 
 def _block(resource: PlannedResource, key: str) -> Mapping[str, Any]:
@@ -53,7 +48,7 @@ def _last(value: str | None) -> str | None:
 
 def _need(*values: str | None) -> tuple[str, ...]:
     if any(value is None for value in values):
-        raise _Unknown("its name is known only after apply")
+        raise NotJudged("its name is known only after apply")
     return tuple(value for value in values if value is not None)
 
 
@@ -119,7 +114,7 @@ def _account(r: PlannedResource, k: _Known) -> str:
                 return _account(target, k)
     (value,) = _need(value)
     if "/" not in value:
-        raise _Unknown("service_account_id is not projects/PROJECT/serviceAccounts/EMAIL")
+        raise NotJudged("service_account_id is not projects/PROJECT/serviceAccounts/EMAIL")
     return f"//iam.googleapis.com/{value}"
 
 
@@ -198,7 +193,7 @@ def plan_assets(
                 made = _resource_result(resource, known)
                 if made is not None:
                     out.resources.append(made)
-        except _Unknown as exc:
+        except NotJudged as exc:
             out.warnings.append(f"{resource.location.file}: {resource.address}: not judged: {exc}")
     for index, (name, policy) in enumerate(sorted(policies.items())):
         out._where[index] = policy.where
@@ -243,30 +238,21 @@ def _add_grants(
     name = namer(resource, known)
     entry = policies.setdefault(name, _ResourcePolicy(asset_type, _project(resource, known)))
     if resource.type.endswith("_policy"):
-        data = resource.text("policy_data")
-        if data is None:
-            raise _Unknown("its policy_data is known only after apply")
-        try:
-            policy = json.loads(data)
-        except json.JSONDecodeError as exc:
-            raise _Unknown(f"policy_data is not JSON ({exc.msg})") from None
-        for declared in policy.get("bindings", []) if isinstance(policy, Mapping) else []:
+        for declared in policy_data(resource).get("bindings", []):
             if isinstance(declared, Mapping):
                 entry.bindings.append(dict(declared))
                 entry.where.append(resource.location)
         return
     role = resource.text("role")
     if role is None:
-        raise _Unknown("its role is known only after apply")
+        raise NotJudged("its role is known only after apply")
     members, unknown = members_of(resource)
     if unknown:
-        raise _Unknown(f"{unknown} member(s) known only after apply")
+        raise NotJudged(f"{unknown} member(s) known only after apply")
     binding: dict[str, Any] = {"role": role, "members": members}
-    condition = _block(resource, "condition")
-    if condition:
-        binding["condition"] = {
-            key: condition.get(key) for key in ("title", "description", "expression")
-        }
+    condition = grant_condition(resource)
+    if condition is not None:
+        binding["condition"] = condition
     entry.bindings.append(binding)
     entry.where.append(resource.location)
 

@@ -9,7 +9,6 @@ Grants Terraform does not manage are not in a plan; a plan shows what it changes
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,7 +16,7 @@ from typing import Any
 from auditor.gcp.iam import PolicySnapshot
 from auditor.gcp.policy import FieldPath
 from auditor.model import Location
-from auditor.terraform.plan import Plan, PlannedResource
+from auditor.terraform.plan import NotJudged, Plan, PlannedResource, grant_condition, policy_data
 from auditor.terraform.references import project_of, service_account_email
 
 # Resource type prefix → (scope collection, attribute naming the scope).
@@ -72,18 +71,6 @@ class PlanIam:
     audit_declared: set[str] = field(default_factory=set)
 
 
-def _condition(resource: PlannedResource) -> dict[str, Any] | None:
-    blocks = resource.after.get("condition")
-    if isinstance(blocks, list) and blocks and isinstance(blocks[0], Mapping):
-        block = blocks[0]
-        return {key: block.get(key) for key in ("title", "description", "expression")}
-    return None
-
-
-class _Unjudged(ValueError):
-    """A grant whose member or scope is known only after apply."""
-
-
 def grant_members(resource: PlannedResource, plan: Plan) -> tuple[list[str], int]:
     """The members a member/binding resource grants, resolving new service accounts, and how
     many stay known only after apply."""
@@ -122,7 +109,7 @@ def _scope_of(resource: PlannedResource, plan: Plan, collection: str, attribute:
     if value is None and collection == "projects":
         value = project_of(resource, plan.by_address())
     if value is None:
-        raise _Unjudged(f"its {attribute} is known only after apply")
+        raise NotJudged(f"its {attribute} is known only after apply")
     return _scope_name(collection, value)
 
 
@@ -146,7 +133,7 @@ def plan_policies(plan: Plan) -> PlanIam:
                 continue
             role = resource.text("role")
             if role is None:
-                raise _Unjudged("its role is known only after apply")
+                raise NotJudged("its role is known only after apply")
             members, unknown = grant_members(resource, plan)
             if unknown:
                 out.warnings.append(
@@ -156,11 +143,11 @@ def plan_policies(plan: Plan) -> PlanIam:
             if not members:
                 continue
             binding: dict[str, Any] = {"role": role, "members": members}
-            condition = _condition(resource)
+            condition = grant_condition(resource)
             if condition is not None:
                 binding["condition"] = condition
             target.add(binding, resource.location)
-        except _Unjudged as exc:
+        except NotJudged as exc:
             out.warnings.append(f"{resource.location.file}: {resource.address}: not judged: {exc}")
     projects = _declared_projects(plan)
     for name, policy in policies.items():
@@ -180,17 +167,8 @@ def plan_policies(plan: Plan) -> PlanIam:
 
 
 def _add_policy_data(resource: PlannedResource, target: _ScopePolicy) -> None:
-    data = resource.text("policy_data")
-    if data is None:
-        raise _Unjudged("its policy_data is known only after apply")
-    try:
-        policy = json.loads(data)
-    except json.JSONDecodeError as exc:
-        raise _Unjudged(f"policy_data is not JSON ({exc.msg})") from None
-    bindings = policy.get("bindings", []) if isinstance(policy, Mapping) else None
-    if not isinstance(bindings, list):
-        raise _Unjudged("policy_data has no bindings list")
-    for binding in bindings:
+    policy = policy_data(resource)
+    for binding in policy.get("bindings", []):
         if isinstance(binding, Mapping):
             target.add(dict(binding), resource.location)
     configs = policy.get("auditConfigs", [])
@@ -204,7 +182,7 @@ def _add_audit_config(resource: PlannedResource, target: _ScopePolicy) -> None:
     """`google_*_iam_audit_config` → an IAM API AuditConfig."""
     service = resource.text("service")
     if service is None:
-        raise _Unjudged("its service is known only after apply")
+        raise NotJudged("its service is known only after apply")
     logs = resource.after.get("audit_log_config")
     target.audit_configs.append(
         {

@@ -10,6 +10,7 @@ https://developer.hashicorp.com/terraform/internals/json-format.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,6 +27,32 @@ class PlanFormatError(ValueError):
         self.detail = detail
         self.path = path
         super().__init__(detail)
+
+
+class NotJudged(ValueError):
+    """A planned resource that cannot be judged: what it needs is known only after apply."""
+
+
+def policy_data(resource: PlannedResource) -> Mapping[str, Any]:
+    """The policy of an authoritative `*_iam_policy` resource (its `policy_data` JSON)."""
+    data = resource.text("policy_data")
+    if data is None:
+        raise NotJudged("its policy_data is known only after apply")
+    try:
+        policy = json.loads(data)
+    except json.JSONDecodeError as exc:
+        raise NotJudged(f"policy_data is not JSON ({exc.msg})") from None
+    if not isinstance(policy, Mapping) or not isinstance(policy.get("bindings", []), list):
+        raise NotJudged("policy_data has no bindings list")
+    return policy
+
+
+def grant_condition(resource: PlannedResource) -> dict[str, Any] | None:
+    """The IAM condition of a member/binding resource (its `condition {}` block), if any."""
+    blocks = resource.after.get("condition")
+    if isinstance(blocks, list) and blocks and isinstance(blocks[0], Mapping):
+        return {key: blocks[0].get(key) for key in ("title", "description", "expression")}
+    return None
 
 
 def looks_like_terraform_plan(document: Any) -> bool:
