@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from auditor.demo.live.estate import COMPONENTS
+from auditor.demo.live.estate import COMPONENTS, MIN_INTERVAL_SECONDS
 
 KEYS = [c.key for c in COMPONENTS]
 BOUNDED_CYCLES = 2
@@ -21,7 +21,7 @@ BOUNDED_CYCLES = 2
 )
 @click.option(
     "--interval",
-    type=click.FloatRange(min=1.0),
+    type=click.FloatRange(min=MIN_INTERVAL_SECONDS),
     default=10.0,
     show_default=True,
     help="Seconds between collections of the live sources.",

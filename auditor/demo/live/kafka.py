@@ -77,6 +77,7 @@ class TansuBroker:
                     ],
                     stdout=log,
                     stderr=subprocess.STDOUT,
+                    start_new_session=True,  # a terminal's Ctrl-C reaches the demo, not it
                 )
             if self._wait_ready(timeout=10):
                 return self

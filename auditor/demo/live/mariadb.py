@@ -42,6 +42,10 @@ def missing_binaries() -> list[str]:
     return [name for name in BINARIES if shutil.which(name) is None]
 
 
+class _PortTaken(Exception):
+    """mariadbd could not bind its port: someone took it after free_port() chose it."""
+
+
 @dataclass
 class MariaDB:
     """One mariadbd on 127.0.0.1:port with its own datadir."""
@@ -78,9 +82,21 @@ class MariaDB:
             output = (done.stdout + done.stderr).decode(errors="replace")
             raise ServiceError(f"mariadb-install-db {self.name} failed: {output[-3000:]}")
 
-    def start(self, *, primary: bool) -> None:
-        """Launch mariadbd and wait until it answers."""
+    def start(self, *, primary: bool, attempts: int = 2) -> None:
+        """Launch mariadbd and wait until it answers; a port lost to another process between
+        choosing and binding it is retried on a new one."""
+        for attempt in range(1, attempts + 1):
+            try:
+                self._launch(primary=primary)
+                return
+            except _PortTaken:
+                if attempt == attempts:
+                    raise ServiceError(f"mariadbd {self.name}: port {self.port} taken") from None
+                self.port = free_port()
+
+    def _launch(self, *, primary: bool) -> None:
         base = self.root / self.name
+        (base / "error.log").unlink(missing_ok=True)  # _answers reads this attempt's only
         args = [
             "mariadbd",
             "--no-defaults",
@@ -100,14 +116,17 @@ class MariaDB:
         ]
         if not primary:
             args += [f"--relay-log={base / 'relay'}", "--log-slave-updates", "--read-only=ON"]
+        # Its own process group: a terminal's Ctrl-C reaches the demo, which stops it in order.
         self.process = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
-            args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
         )
         wait_until(self._answers, timeout=60)
 
     def _answers(self) -> bool:
         if self.process is not None and self.process.poll() is not None:
             log = (self.root / self.name / "error.log").read_text(errors="replace")
+            if "Address already in use" in log:
+                raise _PortTaken
             raise ServiceError(f"mariadbd {self.name} exited: {log[-2000:]}")
         try:
             self.connect().close()

@@ -41,7 +41,7 @@ class DemoOptions:
     interval_seconds: float = 10.0
     skip: frozenset[str] = frozenset()
     workdir: Path | None = None
-    record: Path | None = None  # JSON of what was started and found (for tests and CI)
+    record: Path | None = None  # JSON of what was started and found, written as it goes
 
 
 @dataclass
@@ -151,6 +151,7 @@ def _run(
             say(f"  skipped {component.title}: could not start: {reason} (logs: {workdir})")
             continue
         entry.update(status="started", pids=started.pids, ports=started.ports)
+        record.write(options.record)  # as it goes: whoever watches can clean up after a crash
         sources.append(started.source)
         live.append(str(started.source["name"]))
         headline += started.headline
@@ -161,6 +162,7 @@ def _run(
 
     daemon = _start_daemon(root, sources, stack)
     record.daemon = {"pid": daemon.pid, "port": daemon.port, "url": daemon.url}
+    record.write(options.record)
     say("")
     say(f"auditor run (pid {daemon.pid}) is collecting every {options.interval_seconds:g} s. Open:")
     for path, what in (
