@@ -234,3 +234,15 @@ def test_gcloud_exports_scan_to_the_live_findings(fakes: FakeGcp, tmp_path: Path
 
 def _key(resource: Any) -> tuple[str, str]:
     return resource.kind, resource.id
+
+
+def test_include_filters_keep_only_the_discovered_projects_results(fakes: FakeGcp) -> None:
+    """With include/exclude and no assets.scope, results of projects left out do not count."""
+    collected = collect(
+        settings_for(fakes, assets={"enabled": True}, include={"ids": ["acme-data-staging"]})
+    )
+    kinds = {kind for kind, _ in asset_resources(collected)}
+    assert kinds == {"gcp.bigquery_dataset"}
+    assert collected.ids("gcp.bigquery_dataset") == {
+        "//bigquery.googleapis.com/projects/acme-data-staging/datasets/analytics_scratch"
+    }
