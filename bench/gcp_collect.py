@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -37,6 +38,7 @@ SLOW_LATENCY = 0.100  # where this machine's CPU is no longer the bottleneck
 SIZES = {"projects": 200, "bindings": 30, "accounts": 500, "keys": 800}
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 OUTPUT = REPO / "docs" / "benchmarks-gcp.md"
+APIS = ("resource_manager", "iam", "monitoring")
 API_OF = {
     "google.cloud.resourcemanager": "resource_manager",
     "google.iam.admin": "iam",
@@ -44,19 +46,31 @@ API_OF = {
 }
 
 
-def _serve(conn: Connection, latency: float) -> None:
-    """Child process: run the fakes; answer 'count' with the calls served since the last
-    count (and the CPU they took); stop on anything else."""
+def _serve(conn: Connection, api: str, latency: float) -> None:
+    """Child process: run the fake of one API; answer 'count' with the calls served since the
+    last count (and the CPU they took); stop on anything else."""
     from bench.gcp_estate import generated_org
-    from tests.fakes.gcp.server import running_fakes
+    from tests.fakes.gcp.faults import FakeRecord
+    from tests.fakes.gcp.iam_admin import IamAdminFake
+    from tests.fakes.gcp.monitoring import MonitoringFake
+    from tests.fakes.gcp.resource_manager import ResourceManagerFake
 
-    with running_fakes(generated_org(NOW, **SIZES), latency=latency) as fakes:
-        conn.send(fakes.endpoints)
+    org, record = generated_org(NOW, **SIZES), FakeRecord()
+    fake: Any
+    if api == "resource_manager":
+        fake = ResourceManagerFake(org, record, latency)
+    else:
+        fake = (IamAdminFake if api == "iam" else MonitoringFake)(org, record, latency).grpc
+    fake.start()
+    try:
+        conn.send(fake.endpoint)
         cpu = time.process_time()
         while conn.recv() == "count":
-            conn.send((dict(fakes.record.count()), time.process_time() - cpu))
-            fakes.record.reset()
+            conn.send((dict(record.count()), time.process_time() - cpu))
+            record.reset()
             cpu = time.process_time()
+    finally:
+        fake.stop()
 
 
 @dataclass
@@ -77,14 +91,20 @@ class Run:
 
 
 class Fakes:
-    """The fakes in their own process."""
+    """The fakes, each API's in a process of its own: Google's servers do not share the
+    collector's CPU, and here they do not share one interpreter lock with each other."""
 
     def __init__(self, latency: float) -> None:
-        self.conn, child = multiprocessing.Pipe()
         context = multiprocessing.get_context("spawn")
-        self.process = context.Process(target=_serve, args=(child, latency))
-        self.process.start()
-        self.endpoints = self.conn.recv()
+        self.children: list[tuple[Connection, Any]] = []
+        for api in APIS:
+            conn, child = context.Pipe()
+            process = context.Process(target=_serve, args=(child, api, latency))
+            process.start()
+            self.children.append((conn, process))
+        self.endpoints = {
+            api: conn.recv() for api, (conn, _) in zip(APIS, self.children, strict=True)
+        }
 
     def settings(self) -> GcpSettings:
         """Default settings reading these fakes."""
@@ -99,14 +119,20 @@ class Fakes:
         context = CollectorContext(now=lambda: NOW, history=HistoryStore())
         collection = collector.collect(context)
         wall, cpu = time.monotonic() - started, time.process_time() - cpu
-        self.conn.send("count")
-        calls, fake_cpu = self.conn.recv()
+        calls: dict[str, int] = {}
+        fake_cpu = 0.0
+        for conn, _ in self.children:
+            conn.send("count")
+            served, used = conn.recv()
+            calls.update(served)
+            fake_cpu += used
         return Run(wall, cpu, fake_cpu, calls, len(collection.resources), collection.problems)
 
     def stop(self) -> None:
-        """Stop the child."""
-        self.conn.send("stop")
-        self.process.join(timeout=10)
+        """Stop the children."""
+        for conn, process in self.children:
+            conn.send("stop")
+            process.join(timeout=10)
 
 
 def _rss_mb() -> float:

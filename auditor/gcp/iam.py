@@ -123,15 +123,18 @@ class _Builder:
     def bindings(self, at: _Parsed, origin: _Parsed) -> None:
         """Binding resources at scope `at` for the bindings of `origin`'s policy."""
         inherited_from = origin.scope.name if origin is not at else None
+        scope_facts = _scope_facts(at.scope, at.snapshot.labels, self.pii)
         for binding in origin.policy.bindings:
+            role_facts = binding.role.facts()
             for member_index, member in binding.members:
                 resource_id = self._binding_id(at.scope.name, binding, member, inherited_from)
                 if resource_id is None:
                     continue  # the same grant twice in one policy: one resource
                 where = origin.locate(("bindings", binding.index, "members", member_index))
                 data = {
-                    **_scope_facts(at.scope, at.snapshot.labels, self.pii),
-                    **binding.role.facts(),
+                    **scope_facts,
+                    "scope_labels": dict(scope_facts["scope_labels"]),  # each resource its own
+                    **role_facts,
                     **member.facts(),
                     "condition": binding.condition.facts() if binding.condition else None,
                     "inherited_from": inherited_from,
@@ -161,6 +164,7 @@ class _Builder:
     def members(self, at: _Parsed, known: Mapping[str, _Parsed]) -> None:
         """One member resource per member granted anything directly at `at`."""
         above = [known[a].grants for a in at.ancestors if a in known]
+        scope_facts = _scope_facts(at.scope, at.snapshot.labels, self.pii)
         for name, (member, grants) in at.grants.items():
             roles = {binding.role.role for binding, _ in grants}
             unconditional = {binding.role.role for binding, _ in grants if not binding.condition}
@@ -169,7 +173,8 @@ class _Builder:
                 _, inherited = ancestor_grants.get(name, (member, []))
                 anywhere.update(binding.role.role for binding, _ in inherited)
             data = {
-                **_scope_facts(at.scope, at.snapshot.labels, self.pii),
+                **scope_facts,
+                "scope_labels": dict(scope_facts["scope_labels"]),
                 **member.facts(),
                 "roles": sorted(roles),
                 "conditional_roles": sorted(roles - unconditional),

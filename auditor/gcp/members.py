@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, replace
 
@@ -146,6 +147,9 @@ def _principal(member: str) -> Member:
     return Member(member=member, member_type="principal")
 
 
+# An organization names the same users, groups and accounts in policy after policy: each
+# string is parsed once (Member is immutable; errors are not cached).
+@functools.lru_cache(maxsize=65536)
 def parse_member(member: str) -> Member:
     """Parse one member string; raises ValueError naming the accepted forms."""
     if member in PUBLIC_MEMBERS:

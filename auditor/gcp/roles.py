@@ -6,6 +6,7 @@ roles/accessapproval.configEditor as an admin role by substring (prowler-cloud/p
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -58,6 +59,7 @@ def is_admin_role(role: str) -> bool:
     return last_word == "admin" or (last_word.endswith("Admin") and last_word != "Admin")
 
 
+@functools.lru_cache(maxsize=8192)  # a few hundred roles recur in every policy; Role is immutable
 def parse_role(role: str) -> Role:
     """Classify `role`; raises ValueError naming the accepted forms."""
     if _PREDEFINED.match(role):

@@ -17,6 +17,7 @@ from auditor.collectors.gcp.assets import AssetReader
 from auditor.collectors.gcp.calls import Api, ApiCaller, CallStats
 from auditor.collectors.gcp.clients import GcpClients, build_clients
 from auditor.collectors.gcp.discovery import Discovery, Hierarchy
+from auditor.collectors.gcp.gc_pause import gc_paused
 from auditor.collectors.gcp.iam_reads import IamReader
 from auditor.collectors.gcp.monitoring import MonitoringReader
 from auditor.collectors.gcp.policies import PolicyReader
@@ -52,7 +53,8 @@ class GcpCollector:
         deadline = time.monotonic() + self.settings.timeout_seconds * CALL_BUDGET
         caller = ApiCaller(self.settings, deadline)
         try:
-            return _Run(self.settings, self._clients, caller, self.roles, context).collect()
+            with gc_paused():
+                return _Run(self.settings, self._clients, caller, self.roles, context).collect()
         finally:
             self.last_stats = caller.stats()
 

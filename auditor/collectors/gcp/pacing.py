@@ -54,12 +54,14 @@ class FairSlots:
 
     threading.Semaphore lets a thread that just released take its slot straight back, so the
     API whose calls are running keeps the shared slots and the others starve until it is done;
-    handing over in arrival order shares them by demand, and all APIs finish together.
+    handing over in arrival order shares them by demand, and all APIs finish together. A waiter
+    parks on a lock of its own (held until the releaser lets it go): one C-level lock per
+    wait, where an Event would build a Condition in Python for every call that queues.
     """
 
     def __init__(self, slots: int) -> None:
         self._free = slots
-        self._waiting: deque[threading.Event] = deque()
+        self._waiting: deque[threading.Lock] = deque()
         self._lock = threading.Lock()
 
     def __enter__(self) -> None:
@@ -67,13 +69,14 @@ class FairSlots:
             if self._free and not self._waiting:
                 self._free -= 1
                 return
-            turn = threading.Event()
+            turn = threading.Lock()
+            turn.acquire()
             self._waiting.append(turn)
-        turn.wait()  # the releaser handed its slot over
+        turn.acquire()  # blocks until the releaser hands its slot over
 
     def __exit__(self, *_: object) -> None:
         with self._lock:
             if self._waiting:
-                self._waiting.popleft().set()
+                self._waiting.popleft().release()
             else:
                 self._free += 1

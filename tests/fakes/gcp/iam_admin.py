@@ -4,6 +4,7 @@ keys, custom and predefined roles — paged and filtered as the real API does.""
 from __future__ import annotations
 
 import base64
+import functools
 import json
 from typing import Any
 
@@ -35,7 +36,12 @@ def _offset(token: str) -> int:
 
 
 def _message(message_class: Any, raw: dict[str, Any]) -> Any:
-    return message_class.from_json(json.dumps(raw), ignore_unknown_fields=True)
+    return _parsed(message_class, json.dumps(raw))
+
+
+@functools.lru_cache(maxsize=8192)  # the same accounts and keys, collection after collection
+def _parsed(message_class: Any, text: str) -> Any:
+    return message_class.from_json(text, ignore_unknown_fields=True)
 
 
 class IamAdminFake:

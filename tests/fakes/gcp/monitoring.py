@@ -9,6 +9,7 @@ with the FULL view counts points (whole series per page, as many as fit).
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import re
 from datetime import UTC, datetime, timedelta
@@ -32,6 +33,12 @@ def _time(text: str) -> datetime:
 
 def _text(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@functools.lru_cache(maxsize=4096)  # the same series is asked for collection after collection
+def _message(text: str) -> Any:
+    """A series' REST JSON as the message sent (the caller copies it into its response)."""
+    return monitoring_v3.TimeSeries.from_json(text, ignore_unknown_fields=True)
 
 
 def parse_filter(text: str) -> dict[str, str]:
@@ -71,6 +78,8 @@ class MonitoringFake:
 
     def __init__(self, org: FakeOrganization, record: FakeRecord, latency: float = 0.0) -> None:
         self.org = org
+        self._indexed: list[dict[str, Any]] | None = None
+        self._index: dict[tuple[str, str], list[dict[str, Any]]] = {}
         rpcs = {
             "ListTimeSeries": Rpc(
                 monitoring_v3.ListTimeSeriesRequest,
@@ -80,6 +89,19 @@ class MonitoringFake:
             )
         }
         self.grpc = GrpcFake(SERVICE, rpcs, record, latency)
+
+    def _of(self, project: str, metric: str) -> list[dict[str, Any]]:
+        """The organization's series of one project and metric type, from an index rebuilt
+        whenever the organization or its list of series is replaced (so a fake serving
+        thousands of queries does not scan every series for each)."""
+        series = self.org.time_series
+        if self._indexed is not series:
+            index: dict[tuple[str, str], list[dict[str, Any]]] = {}
+            for one in series:
+                key = (one["resource"].get("labels", {}).get("project_id"), one["metric"]["type"])
+                index.setdefault(key, []).append(one)
+            self._index, self._indexed = index, series
+        return self._index.get((project, metric), [])
 
     def list_time_series(self, request: Any) -> Any:
         project = request.name.removeprefix("projects/")
@@ -94,9 +116,8 @@ class MonitoringFake:
             request.aggregation.per_series_aligner == monitoring_v3.Aggregation.Aligner.ALIGN_SUM
         )
         chosen = []
-        for series in self.org.time_series:
-            labels = series["resource"].get("labels", {})
-            if labels.get("project_id") != project or not _matches(series, clauses):
+        for series in self._of(project, clauses["metric.type"]):
+            if not _matches(series, clauses):
                 continue
             points = [
                 p
@@ -150,9 +171,6 @@ class MonitoringFake:
             base64.urlsafe_b64encode(str(index).encode()).decode() if index < len(chosen) else ""
         )
         return monitoring_v3.ListTimeSeriesResponse(
-            time_series=[
-                monitoring_v3.TimeSeries.from_json(json.dumps(s), ignore_unknown_fields=True)
-                for s in page
-            ],
+            time_series=[_message(json.dumps(s)) for s in page],
             next_page_token=token,
         )
