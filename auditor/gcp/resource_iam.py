@@ -105,6 +105,7 @@ class ResourceIam:
                 rid += _condition_suffix(binding)
                 data = {
                     **facts,
+                    "scope_labels": dict(facts["scope_labels"]),  # each resource its own
                     **binding.role.facts(),
                     **member.facts(),
                     "condition": binding.condition.facts() if binding.condition else None,
@@ -130,6 +131,7 @@ class ResourceIam:
                 anywhere.update(role for role, m in ancestor.grants() if m.member == name)
             data = {
                 **facts,
+                "scope_labels": dict(facts["scope_labels"]),
                 **member.facts(),
                 "roles": sorted(roles),
                 "conditional_roles": sorted(roles - unconditional),
