@@ -9,6 +9,7 @@ appears in errors or logs.
 from __future__ import annotations
 
 import hashlib
+import logging
 import threading
 import time
 from typing import Any
@@ -88,6 +89,9 @@ class _Pacer:
 
 
 PACER = _Pacer()
+# slack-sdk logs each request's URL (the webhook's secret path) at debug, and failures with
+# the URL in the text at error: its client gets a logger of its own that never emits.
+_SDK_LOG = logging.Logger("exporters.slack.sdk", level=logging.CRITICAL + 1)
 
 
 class SlackSink:
@@ -141,7 +145,10 @@ class SlackSink:
             return Delivery(ok=False, error=str(exc))
         PACER.wait(hashlib.sha256(url.encode()).hexdigest())
         client = WebhookClient(
-            url, timeout=int(max(1, self.settings.timeout_seconds)), retry_handlers=[]
+            url,
+            timeout=int(max(1, self.settings.timeout_seconds)),
+            retry_handlers=[],
+            logger=_SDK_LOG,
         )
         try:
             response = client.send(text=payload.get("text"), blocks=payload.get("blocks"))
