@@ -4,10 +4,17 @@ with the documented error naming file, line and field. One test per finding, min
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from auditor.collectors.airflow.api import dag_facts
+from auditor.collectors.airflow.normalise import dag_data
+from auditor.collectors.airflow.runs import RunSummary
+from auditor.collectors.airflow.schedule import Schedule, describe_schedule
+from auditor.collectors.mysql.replication import normalise_channel
 from auditor.config import AuditorConfig, load_config
 from auditor.engine.evaluate import Engine
 from auditor.engine.loader import load_rule_file
@@ -154,3 +161,45 @@ def test_infinite_seconds_are_a_config_error(tmp_path: Path, text: str, field: s
         ConfigError, match=rf"{field}\.\w+_seconds: Input should be a finite number"
     ):
         load_config(path, environ={})
+
+
+def test_replica_status_with_non_utf8_bytes_and_infinite_numbers_is_read() -> None:
+    """A binary-collation column with non-UTF-8 bytes and an infinite number: the channel is
+    still read (replacement characters; the number unknown), not a UnicodeDecodeError or an
+    OverflowError that loses the instance."""
+    row = {
+        "Channel_Name": b"\x80orders",
+        "Replica_IO_Running": "Yes",
+        "Replica_SQL_Running": "Yes",
+        "Seconds_Behind_Source": Decimal("Infinity"),
+    }
+    data = normalise_channel(row, None)
+    assert data["channel"] == "\ufffdorders"
+    assert (data["seconds_behind_source"], data["lag_known"]) == (None, False)
+
+
+def test_airflow_owners_and_tags_that_are_not_lists_read_as_none() -> None:
+    """`owners: true` (or any non-list) in a DAG object gives no owners, not a TypeError."""
+    facts = dag_facts({"dag_id": "d", "owners": True, "tags": 3}, "v1")
+    data = dag_data("env", "v1", facts, RunSummary(), dags_folder="/dags")
+    assert (data["owners"], data["tags"]) == ([], [])
+
+
+def test_airflow_timetable_description_that_is_not_text_is_ignored() -> None:
+    """A list as timetable_description no longer raises AttributeError on `.lower()`."""
+    assert describe_schedule(None, ["asset"], None).kind == "none"  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        {"__type": "TimeDelta", "days": "abc"},
+        {"__type": "TimeDelta", "days": 10**12},
+        {"__type": "RelativeDelta", "months": [1]},
+        {"__type": "TimeDelta", "seconds": float("inf")},
+    ],
+)
+def test_airflow_v1_schedule_with_counts_that_are_not_numbers_is_other(raw: dict[str, Any]) -> None:
+    """A schedule_interval object whose counts are not finite numbers is an unreadable schedule
+    (kind `other`), not a ValueError, TypeError or OverflowError out of the collector."""
+    assert describe_schedule(raw, None, None) == Schedule(None, "other", None)

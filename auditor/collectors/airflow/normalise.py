@@ -59,7 +59,7 @@ def _run_time(run: Mapping[str, Any] | None, field: str) -> str | None:
 
 def _names(values: Any, key: str) -> list[str]:
     out = []
-    for value in values or []:
+    for value in values if isinstance(values, list) else []:
         name = value.get(key) if isinstance(value, dict) else value
         if isinstance(name, str):
             out.append(name)

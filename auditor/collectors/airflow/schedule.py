@@ -45,6 +45,7 @@ def describe_schedule(raw: Any, description: str | None, periodic: bool | None) 
     and v2's `timetable_periodic` to tell manual-only from asset-triggered DAGs."""
     if isinstance(raw, dict):
         return _from_v1_object(raw)
+    description = description if isinstance(description, str) else None
     text = raw.strip() if isinstance(raw, str) and raw.strip() not in ("", "None") else None
     if text is None:
         lowered = (description or "").lower()
@@ -63,6 +64,13 @@ def describe_schedule(raw: Any, description: str | None, periodic: bool | None) 
 
 
 def _from_v1_object(raw: dict[str, Any]) -> Schedule:
+    try:
+        return _v1_schedule(raw)
+    except (TypeError, ValueError, OverflowError):  # a count that is not a (finite) number
+        return Schedule(None, "other", None)
+
+
+def _v1_schedule(raw: dict[str, Any]) -> Schedule:
     kind = raw.get("__type")
     if kind == "CronExpression":
         value = str(raw.get("value", ""))

@@ -31,14 +31,14 @@ def _int(value: Any) -> int | None:
         return None
     try:
         return int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # NULL-ish text, NaN, infinity
         return None
 
 
 def _text(value: Any) -> str | None:
     if value is None:
         return None
-    text = value.decode() if isinstance(value, bytes) else str(value)
+    text = value.decode(errors="replace") if isinstance(value, bytes) else str(value)
     return text or None
 
 
