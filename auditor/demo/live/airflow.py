@@ -89,14 +89,20 @@ def airflow_venv(venv: Path | None = None, announce: Callable[[str], None] | Non
             "(once; minutes on a fresh machine)"
         )
     created = [sys.executable, "-m", "venv", "--clear", str(venv)]
-    subprocess.run(created, check=True, capture_output=True)  # noqa: S603 - fixed argv, no shell
     log = venv / "pip-install.log"
-    with log.open("w") as out:
-        done = subprocess.run(  # noqa: S603 - fixed argv, no shell
-            [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet",
-             "--retries", "2", "--timeout", "20", f"apache-airflow=={AIRFLOW_VERSION}"],
-            stdout=out, stderr=subprocess.STDOUT, check=False, timeout=900,
-        )  # fmt: skip
+    try:
+        subprocess.run(created, check=True, capture_output=True)  # noqa: S603 - fixed argv
+        with log.open("w") as out:
+            done = subprocess.run(  # noqa: S603 - fixed argv, no shell
+                [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet",
+                 "--retries", "2", "--timeout", "20", f"apache-airflow=={AIRFLOW_VERSION}"],
+                stdout=out, stderr=subprocess.STDOUT, check=False, timeout=900,
+            )  # fmt: skip
+    except subprocess.CalledProcessError as exc:
+        said = (exc.stderr or b"").decode(errors="replace").strip().splitlines()[-1:]
+        raise ServiceError(f"python -m venv {venv} failed: {' '.join(said)}") from None
+    except subprocess.TimeoutExpired:
+        raise ServiceError(f"pip install took over 15 min; see {log}") from None
     if done.returncode != 0:
         raise ServiceError(f"pip install apache-airflow=={AIRFLOW_VERSION} failed; see {log}")
     return venv

@@ -145,8 +145,8 @@ def _run(
             entry.update(status="skipped", reason=str(exc))
             say(f"  skipped {component.title}: {exc}")
             continue
-        except (ServiceError, TimeoutError, OSError) as exc:
-            reason = " ".join(str(exc).split())[:300]
+        except Exception as exc:  # noqa: BLE001 - one component's failure must not stop the rest
+            reason = " ".join(f"{type(exc).__name__}: {exc}".split())[:300]
             entry.update(status="skipped", reason=f"could not start: {reason}")
             say(f"  skipped {component.title}: could not start: {reason} (logs: {workdir})")
             continue
