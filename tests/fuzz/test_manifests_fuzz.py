@@ -49,7 +49,9 @@ def assert_loaded_or_located(outcome: LoadResult | InputError, path: Path, data:
     if isinstance(outcome, InputError):
         assert outcome.path == str(path), outcome
         if outcome.line is not None:
-            assert 1 <= outcome.line <= data.count(b"\n") + 2, outcome
+            assert 1 <= outcome.line <= len(data.decode("utf-8-sig", "replace").splitlines()) + 1, (
+                outcome
+            )
         assert "\n" not in str(outcome), outcome
         return
     for warning in outcome.warnings:
