@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -124,12 +124,14 @@ def reconcile(
     at: datetime,
     *,
     source_up: bool,
+    read: Collection[tuple[str, str]] | None = None,
 ) -> LifecycleChanges:
     """Record one cycle of `source` (caller holds the transaction); returns what changed.
 
     Up: every current finding is open (or waived/baselined) with last_seen = at; a finding
     absent now is resolved. Down: only `auditor.source` findings are judged; the rest turn
-    stale and keep their status.
+    stale and keep their status. Partial (`read` = the (kind, id) of the resources read, when
+    some parts could not be): a finding whose resource was not read turns stale, not resolved.
     """
     now = at.timestamp()
     changes = LifecycleChanges(source=source, at=at)
@@ -164,7 +166,8 @@ def reconcile(
     for fp, previous in known.items():
         if fp in current or previous.status == RESOLVED:
             continue
-        if source_up or previous.kind == SOURCE_KIND:
+        resource = (previous.kind, str(previous.body.get("resource", {}).get("id")))
+        if (source_up and (read is None or resource in read)) or previous.kind == SOURCE_KIND:
             db.execute(
                 "UPDATE findings SET status = ?, resolved_at = ?, stale = 0 WHERE fingerprint = ?",
                 (RESOLVED, now, fp),

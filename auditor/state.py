@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -272,17 +272,18 @@ class StateStore(HistoryStore):
         *,
         source_up: bool,
         notify: Callable[[LifecycleChanges], Iterable[tuple[OutboxMessage, bool]]],
+        read: Collection[tuple[str, str]] | None = None,
     ) -> LifecycleChanges:
         """Reconcile one source's findings and enqueue what `notify` makes of the changes.
 
         One transaction: after a crash either both the lifecycle change and its messages are
         stored, or neither is (and the next cycle finds the same change again).
-        `notify` returns (message, replace_pending) pairs.
+        `notify` returns (message, replace_pending) pairs; `read`: see lifecycle.reconcile.
         """
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
-                changes = reconcile(self._db, source, findings, at, source_up=source_up)
+                changes = reconcile(self._db, source, findings, at, source_up=source_up, read=read)
                 for message, replace in notify(changes):
                     enqueue(self._db, message, at, replace_pending=replace)
                 self._db.execute("COMMIT")

@@ -128,6 +128,8 @@ class SourceCycle:
                     stale=not up,
                     interval_seconds=self.settings.interval_seconds,
                 ),
+                # Read in part: findings of what was not read are kept (stale), not resolved.
+                read={(r.kind, r.id) for r in result.resources} if result.problems else None,
             )
             self.snapshot.publish(
                 SourceView(
