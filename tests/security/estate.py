@@ -44,6 +44,7 @@ from tests.security.recorder import Answer, Recorder, recording_server
 REPO = Path(__file__).resolve().parents[2]
 DEMO_MANIFESTS = REPO / "auditor" / "demo" / "estate" / "k8s"
 CANARY_USER = "auditor_canary"
+# Deadlines are generous: six auditor processes collect at once on a small shared machine.
 # Canaries given to sources and sinks that no service checks (wrong passwords, tokens, keys).
 PLANTED = (
     "mysql-wrong", "kafka-sasl-password", "kafka-ssl-key-password", "airflow-wrong",
@@ -230,7 +231,7 @@ def _mysql(estate: Estate) -> list[dict[str, Any]]:
     c, pair = estate.canaries, estate.pair
     good = estate.secret_file("mysql-password", c.secrets["mysql-password"])
     wrong = estate.secret_file("mysql-wrong", c.secrets["mysql-wrong"])
-    quick = {"connect_timeout_seconds": 2, "read_timeout_seconds": 5}
+    quick = {"connect_timeout_seconds": 10, "read_timeout_seconds": 30}
 
     def instance(name: str, port: int, password: dict[str, str], **extra: Any) -> dict[str, Any]:
         return {"name": name, "host": "127.0.0.1", "port": port, "user": CANARY_USER,
@@ -252,7 +253,7 @@ def _kafka(estate: Estate) -> list[dict[str, Any]]:
     sasl = {"mechanism": "PLAIN", "username": "auditor",
             "password": estate.secret_file("kafka-sasl", c.secrets["kafka-sasl-password"])}  # fmt: skip
     cert, key = _encrypted_client_key(estate.root, "the-key-is-locked-with-another")
-    quick = {"timeout_seconds": 6, "request_timeout_seconds": 3}
+    quick = {"timeout_seconds": 60, "request_timeout_seconds": 10}
     return [
         {"name": "kafka-ok", "type": "kafka", "bootstrap_servers": [estate.broker.bootstrap],
          **quick},
@@ -277,7 +278,7 @@ def _airflow(estate: Estate) -> list[dict[str, Any]]:
 
     def source(name: str, at: str, auth: dict[str, Any]) -> dict[str, Any]:
         return {"name": name, "type": "airflow", "url": at, "platform": "airflow", "auth": auth,
-                "request_timeout_seconds": 5, "timeout_seconds": 30}  # fmt: skip
+                "request_timeout_seconds": 30, "timeout_seconds": 120}  # fmt: skip
 
     closed = f"http://127.0.0.1:{estate.closed_port}"
     return [
@@ -303,7 +304,7 @@ def _gke(estate: Estate) -> list[dict[str, Any]]:
 
     def source(name: str, kubeconfig: str) -> dict[str, Any]:
         return {"name": name, "type": "gke", "kubeconfig": kubeconfig, "cluster": name,
-                "timeout_seconds": 20, "request_timeout_seconds": 5,
+                "timeout_seconds": 120, "request_timeout_seconds": 30,
                 "max_attempts": 2}  # fmt: skip
 
     return [
@@ -314,7 +315,7 @@ def _gke(estate: Estate) -> list[dict[str, Any]]:
 
 
 def _gcp(estate: Estate) -> list[dict[str, Any]]:
-    quick = {"call_timeout_seconds": 2, "timeout_seconds": 60,
+    quick = {"call_timeout_seconds": 10, "timeout_seconds": 120,
              "retry": {"attempts": 2, "initial_backoff_seconds": 0.01, "max_backoff_seconds": 0.05}}  # fmt: skip
     return [
         estate.gcp.source("gcp-ok", organization=GCP_ORG, **quick),

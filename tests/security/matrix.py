@@ -4,6 +4,7 @@ and a daemon showing principals in clear."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -61,7 +62,11 @@ def _scan(estate: Estate, env: dict[str, str], fmt: str) -> Said:
 
 
 def _daemon(estate: Estate, env: dict[str, str], name: str, **options: object) -> Said:
-    said, workdir, port = Said(name), estate.root / name.replace(" ", "_"), free_port()
+    said, workdir, port = (
+        Said(name),
+        estate.root / re.sub(r"[^a-z0-9]+", "-", name).strip("-"),
+        free_port(),
+    )
     cfg = config(estate, workdir.name, port=port, **options)  # type: ignore[arg-type]
     process = start(["run", "--config", str(cfg), "--log-level", "debug"], env, workdir)
     read_daemon(process, port, workdir, said, DAEMON_PATHS, PROCESS_TIMEOUT_SECONDS)
