@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import sys
 import time
@@ -54,8 +55,11 @@ class DaemonProcess:
         return f"auditor run exited with {code}: " + " | ".join(tail)
 
     def get(self, path: str) -> requests.Response:
-        """GET one of its endpoints."""
-        return requests.get(self.url + path, timeout=10)
+        """GET one of its endpoints; ServiceError when it does not answer."""
+        try:
+            return requests.get(self.url + path, timeout=10)
+        except requests.RequestException as exc:
+            raise ServiceError(f"GET {self.url}{path}: {type(exc).__name__}") from None
 
     def wait_ready(self, timeout: float = READY_TIMEOUT_SECONDS) -> None:
         """Until /readyz says every source finished its first cycle; ServiceError if it dies."""
@@ -63,11 +67,9 @@ class DaemonProcess:
         while time.monotonic() < deadline:
             if not self.alive():
                 raise ServiceError(self.failure())
-            try:
+            with contextlib.suppress(ServiceError):  # not listening yet
                 if self.get("/readyz").status_code == 200:
                     return
-            except requests.RequestException:
-                pass
             time.sleep(0.25)
         raise ServiceError(f"auditor run not ready after {timeout:g} s; see {self.log}")
 
@@ -105,7 +107,8 @@ class DaemonProcess:
     def findings(self) -> list[dict[str, Any]]:
         """What it tracks now (GET /findings)."""
         response = self.get("/findings")
-        response.raise_for_status()
+        if response.status_code != 200:
+            raise ServiceError(f"GET /findings answered {response.status_code}")
         found: list[dict[str, Any]] = response.json()["findings"]
         return found
 

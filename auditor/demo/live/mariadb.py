@@ -62,6 +62,12 @@ class MariaDB:
         return self.root / self.name / "data"
 
     @property
+    def tmpdir(self) -> Path:
+        """Its own temporary directory: servers bootstrapped at once on one machine were seen
+        to trip over each other's temporary tables in a shared /tmp."""
+        return self.root / self.name / "tmp"
+
+    @property
     def socket_path(self) -> str:
         """Its UNIX socket (kept short: socket paths are limited to ~100 bytes)."""
         return f"/tmp/auditor-{self.name}-{self.port}.sock"  # noqa: S108 - length limit
@@ -69,11 +75,13 @@ class MariaDB:
     def install(self) -> None:
         """Create the system tables in a fresh datadir."""
         self.datadir.mkdir(parents=True, exist_ok=True)
+        self.tmpdir.mkdir(exist_ok=True)
         argv = [
             "mariadb-install-db",  # from PATH, like mariadbd
             "--no-defaults",
             "--user=root",
             f"--datadir={self.datadir}",
+            f"--tmpdir={self.tmpdir}",  # passed on to mariadbd --bootstrap
             "--auth-root-authentication-method=normal",
             "--skip-test-db",
         ]
@@ -102,6 +110,7 @@ class MariaDB:
             "--no-defaults",
             "--user=root",
             f"--datadir={self.datadir}",
+            f"--tmpdir={self.tmpdir}",
             f"--port={self.port}",
             "--bind-address=127.0.0.1",
             f"--socket={self.socket_path}",

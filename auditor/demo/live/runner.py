@@ -7,8 +7,7 @@ import json
 import shutil
 import signal
 import tempfile
-import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -119,7 +118,7 @@ def _run(
     options: DemoOptions,
     root: Path,
     stack: ExitStack,
-    say: Any,
+    say: Callable[[str], None],
     record: Record,
     out: TextIO,
 ) -> int:
@@ -189,10 +188,39 @@ def _run(
     if cycles is not None:
         say(f"done after {cycles} cycle(s); stopping everything the demo started …")
         return EXIT_OK
-    say("running until Ctrl-C (the numbers above change as the lag grows; see /metrics)")
-    while daemon.alive():
-        time.sleep(0.5)
-    raise ServiceError(daemon.failure())
+    say("running until Ctrl-C; findings that open or resolve are printed as the daemon sees them")
+    _follow(daemon, set(live) or {str(estate["name"])}, record.findings, say)
+    return EXIT_OK  # unreachable: _follow returns only by Interrupted or ServiceError
+
+
+def _follow(
+    daemon: DaemonProcess,
+    sources: set[str],
+    findings: list[dict[str, Any]],
+    say: Callable[[str], None],
+) -> None:
+    """After every cycle of `sources`, one line per finding that opened or resolved."""
+    known = _open_by_fingerprint(findings)
+    while True:
+        daemon.wait_cycles(sources, 1)
+        current = _open_by_fingerprint(daemon.findings())
+        for fingerprint in current.keys() - known.keys():
+            say(f"  opened:   {_one_line(current[fingerprint])}")
+        for fingerprint in known.keys() - current.keys():
+            say(f"  resolved: {_one_line(known[fingerprint])}")
+        known = current
+
+
+def _open_by_fingerprint(findings: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {str(f["fingerprint"]): f for f in findings if f.get("status") == "open"}
+
+
+def _one_line(finding: dict[str, Any]) -> str:
+    resource = finding.get("resource") or {}
+    return (
+        f"{finding.get('severity')} {finding.get('rule_id')} "
+        f"{resource.get('id', '')} ({finding.get('source')})"
+    )
 
 
 def _start_daemon(root: Path, sources: list[dict[str, Any]], stack: ExitStack) -> DaemonProcess:
