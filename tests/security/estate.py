@@ -44,6 +44,13 @@ from tests.security.recorder import Answer, Recorder, recording_server
 REPO = Path(__file__).resolve().parents[2]
 DEMO_MANIFESTS = REPO / "auditor" / "demo" / "estate" / "k8s"
 CANARY_USER = "auditor_canary"
+# Sources whose canaries open a session, and those refused or unreachable.
+SUCCESS = ("mysql-ok", "kafka-ok", "airflow-ok", "gke-ok", "gcp-ok")
+FAILURE = (
+    "mysql-wrong-password", "mysql-unreachable", "kafka-sasl-refused", "kafka-ssl-key-refused",
+    "kafka-unreachable", "airflow-wrong-password", "airflow-basic-refused", "airflow-unreachable",
+    "composer-adc-refused", "gke-wrong-token", "gke-unreachable", "gcp-adc-refused",
+)  # fmt: skip
 # Deadlines are generous: six auditor processes collect at once on a small shared machine.
 # Canaries given to sources and sinks that no service checks (wrong passwords, tokens, keys).
 PLANTED = (
@@ -335,6 +342,11 @@ def environment(estate: Estate) -> dict[str, str]:
     }
 
 
+def sources(estate: Estate) -> list[dict[str, Any]]:
+    """Every source of the estate's auditor.yaml, as config entries."""
+    return _mysql(estate) + _kafka(estate) + _airflow(estate) + _gke(estate) + _gcp(estate)
+
+
 def config(
     estate: Estate, name: str, *, port: int = 0, hash_principals: bool = True,
     alertmanager: str | None = None, only: tuple[str, ...] = (),
@@ -343,9 +355,7 @@ def config(
     c = estate.canaries
     webhook = c.secrets["slack-webhook-token"]
     slack_url = f"{estate.slack.base_url}/services/T0CANARY/B0CANARY/{webhook}"
-    sources = _mysql(estate) + _kafka(estate) + _airflow(estate) + _gke(estate) + _gcp(estate)
-    if only:
-        sources = [s for s in sources if s["name"] in only]
+    entries = [s for s in sources(estate) if not only or s["name"] in only]
     document = {
         "rules": {"bundled": True},
         "state": {"path": str(estate.root / name / "state.db")},
@@ -361,7 +371,7 @@ def config(
                                  "timeout_seconds": 5},
             },
         },
-        "sources": [{**s, "interval_seconds": 3600} for s in sources],
+        "sources": [{**s, "interval_seconds": 3600} for s in entries],
     }  # fmt: skip
     path = estate.root / name / "auditor.yaml"
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -11,17 +11,10 @@ import re
 import pytest
 
 from tests.security.canaries import Canaries, assert_no_canary, assert_none_anywhere
-from tests.security.estate import Estate
+from tests.security.estate import FAILURE, SUCCESS, Estate
 from tests.security.matrix import DAEMON, ONCE, Runs
 
 pytestmark = pytest.mark.slow
-
-SUCCESS = ("mysql-ok", "kafka-ok", "airflow-ok", "gke-ok", "gcp-ok")
-FAILURE = (
-    "mysql-wrong-password", "mysql-unreachable", "kafka-sasl-refused", "kafka-ssl-key-refused",
-    "kafka-unreachable", "airflow-wrong-password", "airflow-basic-refused", "airflow-unreachable",
-    "composer-adc-refused", "gke-wrong-token", "gke-unreachable", "gcp-adc-refused",
-)  # fmt: skip
 
 
 def _source_up(metrics: str, source: str) -> float | None:
