@@ -12,7 +12,7 @@ from google.cloud import iam_admin_v1
 from auditor.collectors.gcp.calls import Api, ApiCaller, CallFailed, FailureKind, Method, first_page
 from auditor.collectors.gcp.clients import GcpClients
 from auditor.collectors.gcp.discovery import Project
-from auditor.collectors.gcp.messages import as_json
+from auditor.collectors.gcp.messages import as_json, unwrapped
 from auditor.collectors.gcp.settings import GcpSettings
 from auditor.collectors.gcp.tasks import Tasks
 from auditor.gcp.custom_roles import parse_custom_role
@@ -66,7 +66,7 @@ class IamReader:
         found: dict[str, ServiceAccount] = {}
         try:
             for page in self.caller.pages(Api.IAM, Method.LIST_SERVICE_ACCOUNTS, scope, fetch):
-                for message in page.accounts:
+                for message in unwrapped(page).accounts:
                     account = self._parse(Method.LIST_SERVICE_ACCOUNTS, scope, message)
                     found[account.unique_id or account.email] = account
         except CallFailed as failure:
@@ -99,7 +99,7 @@ class IamReader:
                     request=request, retry=None, timeout=timeout
                 ),
             )
-            keys = [parse_key(as_json(key), ()) for key in response.keys]
+            keys = [parse_key(as_json(key), ()) for key in unwrapped(response).keys]
         except CallFailed as failure:
             with self._lock:
                 self.key_failures.add(account.project_id)
@@ -133,7 +133,7 @@ class IamReader:
         roles = []
         try:
             for page in self.caller.pages(Api.IAM, Method.LIST_ROLES, parent, fetch):
-                for message in page.roles:
+                for message in unwrapped(page).roles:
                     raw = as_json(message)
                     # The FULL view prints every permission: none printed means none held.
                     raw.setdefault("includedPermissions", [])

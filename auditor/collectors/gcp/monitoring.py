@@ -16,7 +16,7 @@ from auditor.collectors.gcp.calls import Api, ApiCaller, CallFailed, Method, fir
 from auditor.collectors.gcp.clients import GcpClients
 from auditor.collectors.gcp.composer import HEALTHY_METRIC
 from auditor.collectors.gcp.discovery import Project
-from auditor.collectors.gcp.messages import as_json
+from auditor.collectors.gcp.messages import as_json, unwrapped
 from auditor.collectors.gcp.pubsub import BACKLOG_METRICS
 from auditor.collectors.gcp.settings import GcpSettings
 from auditor.collectors.gcp.tasks import Tasks
@@ -120,7 +120,7 @@ class MonitoringReader:
         found: list[dict[str, Any]] = []
         try:
             for page in self.caller.pages(Api.MONITORING, Method.LIST_TIME_SERIES, target, fetch):
-                found.extend(as_json(series) for series in page.time_series)
+                found.extend(as_json(series) for series in unwrapped(page).time_series)
         except CallFailed as failure:
             raise failure.so(f"its {_WHAT[query.metric]} ({query.metric}) is not known") from None
         with self._lock:
