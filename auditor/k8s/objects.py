@@ -7,11 +7,15 @@ all skip the same things.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from auditor.model import Location
+
+# ASCII digits only: str.isdigit() also takes "²" and "٣", and a "--1" passed lstrip("-").
+_INTEGER_TEXT = re.compile(r"-?[0-9]+")
 
 WORKLOAD_KINDS = frozenset(
     {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "Pod"}
@@ -100,7 +104,7 @@ def integer(value: Any) -> int | None:
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+    if isinstance(value, str) and _INTEGER_TEXT.fullmatch(value.strip()):
         return int(value)
     return None
 

@@ -203,3 +203,21 @@ def test_airflow_v1_schedule_with_counts_that_are_not_numbers_is_other(raw: dict
     """A schedule_interval object whose counts are not finite numbers is an unreadable schedule
     (kind `other`), not a ValueError, TypeError or OverflowError out of the collector."""
     assert describe_schedule(raw, None, None) == Schedule(None, "other", None)
+
+
+@pytest.mark.parametrize("run_as_user", ["'---01'", "'²'", "'-'", "' 7 '"])
+def test_odd_numeric_text_in_a_manifest_is_read_not_raised(
+    tmp_path: Path, run_as_user: str
+) -> None:
+    """`runAsUser: '---01'` passed the digit check (lstrip('-') then isdigit) and crashed
+    int(); superscript digits did too. Text that is not an ASCII integer is now no number."""
+    path = tmp_path / "pod.yaml"
+    path.write_text(
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: n}\nspec:\n"
+        f"  containers:\n    - name: c\n      image: i:1\n"
+        f"      securityContext: {{runAsUser: {run_as_user}}}\n",
+        encoding="utf-8",
+    )
+    [pod] = [r for r in load_manifests([path]).resources if r.kind == "k8s.workload"]
+    expected = 7 if run_as_user == "' 7 '" else None
+    assert pod.data["containers"][0]["run_as_user"] == expected
