@@ -260,10 +260,11 @@ def _kafka(estate: Estate) -> list[dict[str, Any]]:
     sasl = {"mechanism": "PLAIN", "username": "auditor",
             "password": estate.secret_file("kafka-sasl", c.secrets["kafka-sasl-password"])}  # fmt: skip
     cert, key = _encrypted_client_key(estate.root, "the-key-is-locked-with-another")
-    quick = {"timeout_seconds": 60, "request_timeout_seconds": 10}
+    patient = {"timeout_seconds": 60, "request_timeout_seconds": 10}
+    quick = {"timeout_seconds": 15, "request_timeout_seconds": 3}  # refusals are fast
     return [
         {"name": "kafka-ok", "type": "kafka", "bootstrap_servers": [estate.broker.bootstrap],
-         **quick},
+         **patient},
         {"name": "kafka-sasl-refused", "type": "kafka",
          "bootstrap_servers": [estate.broker.bootstrap], "security_protocol": "SASL_PLAINTEXT",
          "sasl": sasl, **quick},

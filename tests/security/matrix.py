@@ -1,5 +1,5 @@
 """The invocations the suite reads, run side by side over one estate: `auditor run --once`,
-`auditor scan --config` in every report format, the daemon for one cycle (Alertmanager down),
+`auditor scan --config` in every report format, `auditor collect` (a snapshot), the daemon for one cycle (Alertmanager down),
 and a daemon showing principals in clear."""
 
 from __future__ import annotations
@@ -61,6 +61,18 @@ def _scan(estate: Estate, env: dict[str, str], fmt: str) -> Said:
     return said
 
 
+def _collect(estate: Estate, env: dict[str, str]) -> Said:
+    said, workdir = Said("auditor collect"), estate.root / "collect"
+    cfg = config(estate, "collect")
+    snapshot = workdir / "snapshot.json"
+    args = ["collect", "--config", str(cfg), "--all-sources", "--log-level", "debug",
+            "--output", str(snapshot)]  # fmt: skip
+    process = start(args, env, workdir)
+    finish(process, said, workdir, PROCESS_TIMEOUT_SECONDS)
+    said.add("snapshot", snapshot.read_bytes())
+    return said
+
+
 def _daemon(estate: Estate, env: dict[str, str], name: str, **options: object) -> Said:
     said, workdir, port = (
         Said(name),
@@ -81,6 +93,7 @@ def run_all(estate: Estate) -> Runs:
     down = f"http://127.0.0.1:{estate.closed_port}"  # Alertmanager down for the daemon
     jobs: list[Callable[[], Said]] = [
         lambda: _once(estate, env),
+        lambda: _collect(estate, env),
         lambda: _daemon(estate, env, DAEMON, alertmanager=down),
         lambda: _daemon(estate, env, CLEAR_DAEMON, hash_principals=False, only=("gcp-ok",)),
     ]

@@ -1,8 +1,9 @@
 """Secrets hygiene: every source type runs with canary secrets in its config — on its success
 path, with wrong credentials and against a closed port — through `auditor run --once`,
-`auditor scan --config` in every report format and the daemon for one cycle, all at debug
-level; no canary (raw, URL-encoded, base64, hex) appears in any log line, exception, report,
-metric, /findings body, state store byte or table, Slack or Alertmanager request."""
+`auditor scan --config` in every report format, `auditor collect` and the daemon for one
+cycle, all at debug level; no canary (raw, URL-encoded, base64, hex) appears in any log line,
+exception, report, snapshot, metric, /findings body, state store byte or table, Slack or
+Alertmanager request."""
 
 from __future__ import annotations
 
@@ -49,7 +50,7 @@ def test_every_failure_is_logged(runs: Runs) -> None:
 
 def test_no_canary_in_logs_reports_metrics_or_state(runs: Runs, estate: Estate) -> None:
     """stdout and stderr (structlog JSON, debug) of every invocation, the table, JSON, SARIF
-    and JUnit reports, /metrics, /findings, /healthz, /readyz, and the state store's file
+    and JUnit reports, the snapshot `auditor collect` wrote, /metrics, /findings, /healthz, /readyz, and the state store's file
     bytes and every table carry no canary."""
     channels = list(runs.channels())
     assert len(channels) > 30
