@@ -9,6 +9,7 @@ appears in errors or logs.
 from __future__ import annotations
 
 import hashlib
+import http.client
 import logging
 import threading
 import time
@@ -152,7 +153,9 @@ class SlackSink:
         )
         try:
             response = client.send(text=payload.get("text"), blocks=payload.get("blocks"))
-        except (OSError, ValueError, SlackRequestError) as exc:  # timeouts, refused, TLS, URL
+        except (OSError, ValueError, SlackRequestError, http.client.HTTPException) as exc:
+            # Timeouts, refused, TLS, URL; HTTPException: an answer that is not HTTP (garbled
+            # or cut short) — a failed delivery to retry, never an exception out of the sink.
             return Delivery(ok=False, error=f"webhook unreachable: {type(exc).__name__}")
         status = response.status_code
         if status == 200:
