@@ -1,15 +1,15 @@
 """The daemon under test: `auditor run`'s service in-process (real state store, collectors,
-sinks, HTTP server), with cycles driven one at a time and a clock the test can move on."""
+sinks, HTTP server), with cycles driven one at a time."""
 
 from __future__ import annotations
 
 import re
+import sqlite3
 import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,20 +25,6 @@ from tests.unit.exporters.webhook_receiver import Receiver
 SOURCE_KIND = "auditor.source"
 # `*NEW* `rule` (severity) on `kind` id` — the first line of a Slack finding section.
 SECTION = re.compile(r"\*(NEW|RESOLVED)\* `([^`]+)` \(\w+\) on `([^`]*)` (\S*)")
-
-
-@dataclass
-class Clock:
-    """Real time plus an offset the test moves on (past Retry-After and backoff delays)."""
-
-    offset: timedelta = field(default_factory=timedelta)
-
-    def __call__(self) -> datetime:
-        return datetime.now(UTC) + self.offset
-
-    def advance(self, seconds: float) -> None:
-        """Move the daemon's clock forward."""
-        self.offset += timedelta(seconds=seconds)
 
 
 def slack_changes(receiver: Receiver) -> Counter[tuple[str, str, str, str]]:
@@ -73,8 +59,8 @@ class DaemonUnderTest:
         }
         path = root / "auditor.yaml"
         path.write_text(yaml.safe_dump(document, sort_keys=False), encoding="utf-8")
-        self.clock = Clock()
-        self.daemon = Daemon(load_config(path, environ=environ or {}), [], now=self.clock)
+        self.state_path = root / "state.db"
+        self.daemon = Daemon(load_config(path, environ=environ or {}), [])
         self.port = self.daemon.start()
         deadline = time.monotonic() + 120
         while not self.daemon.snapshot.first_cycle_done():  # the scheduler's first cycle
@@ -126,10 +112,17 @@ class DaemonUnderTest:
         deadline = time.monotonic() + timeout
         while True:
             self.daemon.deliverer.deliver_due()
-            if not any(self.daemon.store.due(s.name, self.clock()) for s in self.daemon.sinks):
+            now = datetime.now(UTC)
+            if not any(self.daemon.store.due(s.name, now) for s in self.daemon.sinks):
                 return
             assert time.monotonic() < deadline, "messages still due after the timeout"
             time.sleep(0.05)
+
+    def retry_now(self) -> None:
+        """Make every undelivered message due now, as if its backoff or Retry-After had passed
+        (the daemon's own clock stays true: Alertmanager compares endsAt with its own)."""
+        with sqlite3.connect(self.state_path, timeout=30) as db:
+            db.execute("UPDATE outbox SET next_attempt_at = 0 WHERE delivered_at IS NULL")
 
     def tracked(self, source: str) -> dict[str, TrackedFinding]:
         """Every lifecycle row of `source` (resolved ones included) by fingerprint."""

@@ -9,8 +9,12 @@ at that moment, as a server that went away would; `delay` and `die_after` also a
 - `die_after`: answers pass until `limit` bytes have gone to clients in total, then every
   connection is closed and new ones are refused (a server that dies mid-collection).
 - `truncate`: each connection gets at most `limit` bytes of answer, then is closed.
-- `garbage`: the server is never reached; each connection is answered with `payload` bytes
-  that no protocol accepts, then closed.
+- `garbage`: the server is never reached; each connection is answered with bytes that no
+  protocol accepts, then closed.
+- `answer`: the server is never reached; each connection is answered with `payload` (a canned
+  HTTP 429, say), then closed.
+- `swallow`: requests reach the server, its answers are dropped and the connection reset
+  (the receiver acted on a request whose sender never learns it: the at-least-once window).
 - `blackhole`: connections are accepted and never answered.
 """
 
@@ -23,8 +27,14 @@ import threading
 import time
 from dataclasses import dataclass
 
-MODES = ("pass", "refuse", "delay", "die_after", "truncate", "garbage", "blackhole")
+MODES = (
+    "pass", "refuse", "delay", "die_after", "truncate", "garbage", "answer", "swallow", "blackhole"
+)  # fmt: skip
 GARBAGE = b"\x15\x03\x03\x00\x02\x02\x50garbled \xff\xfe answer\r\n\r\n{]\x00"
+TOO_MANY_REQUESTS = (
+    b"HTTP/1.1 429 Too Many Requests\r\nRetry-After: 2\r\nContent-Type: text/plain\r\n"
+    b"Content-Length: 12\r\nConnection: close\r\n\r\nrate limited"
+)
 CHUNK = 65536
 
 
@@ -44,10 +54,12 @@ class Fault:
 class FaultProxy:
     """Listens on 127.0.0.1 (a free port) and forwards to `upstream` through the current fault."""
 
-    def __init__(self, upstream_host: str, upstream_port: int) -> None:
+    def __init__(self, upstream_host: str, upstream_port: int, count: bytes = b"") -> None:
         self.upstream = (upstream_host, upstream_port)
         self.fault = Fault()
         self.connections = 0  # accepted since start: proof that the client really called
+        self.count = count  # a request line to count as it reaches the server
+        self.requests = 0
         self._sent = 0
         self._lock = threading.Lock()
         self._open: set[socket.socket] = set()
@@ -66,12 +78,14 @@ class FaultProxy:
         self._thread.start()
         return self
 
-    def set(self, mode: str, *, seconds: float = 0.0, limit: int = 0) -> None:
+    def set(
+        self, mode: str, *, seconds: float = 0.0, limit: int = 0, payload: bytes = GARBAGE
+    ) -> None:
         """Switch to another fault."""
         with self._lock:
-            self.fault = Fault(mode, seconds, limit)
+            self.fault = Fault(mode, seconds, limit, payload)
             self._sent = 0
-        if mode in ("refuse", "truncate", "garbage", "blackhole"):
+        if mode in ("refuse", "truncate", "garbage", "answer", "blackhole"):
             self._close_all()
 
     def stop(self) -> None:
@@ -104,9 +118,11 @@ class FaultProxy:
             _reset(client)
             return
         self._track(client)
-        if fault.mode == "garbage":
+        if fault.mode in ("garbage", "answer"):
             with contextlib.suppress(OSError):
-                client.sendall(fault.payload)
+                if fault.mode == "answer":
+                    client.recv(CHUNK)  # the request, which no server reads
+                client.sendall(GARBAGE if fault.mode == "garbage" else fault.payload)
             _close(client)
             return
         if fault.mode == "blackhole":
@@ -130,6 +146,11 @@ class FaultProxy:
                 if not data:
                     break
                 fault = self.fault if answers else None
+                if not answers and self.count:
+                    with self._lock:
+                        self.requests += data.count(self.count)
+                if fault is not None and fault.mode == "swallow":
+                    break  # the answer came; the client never sees it
                 if fault is not None and fault.mode == "delay":
                     time.sleep(fault.seconds)
                 if fault is not None and fault.mode == "truncate":
@@ -146,6 +167,8 @@ class FaultProxy:
                     return
         except OSError:
             pass
+        if answers and self.fault.mode == "swallow":
+            _reset(target)
         _close(source)
         _close(target)
 
