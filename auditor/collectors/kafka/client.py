@@ -1,11 +1,11 @@
 """The Admin API conversation: few requests, batched, concurrent within a bound, each timed out.
 
-Per collection: one Metadata request; then, all sent before any is awaited, the log-end
-offsets of every partition (one ListOffsets request per leader broker; log-start offsets the
-same way, every `log_start_refresh_seconds`), the configs of every topic (batched) and of each
-broker, the group listing with members (group_reads.py) and, beside it, the committed offsets
-of the groups the last collection saw; then, as soon as the listing answers, those of new
-groups, `max_inflight_groups` at a time.
+Per collection, first the groups, the longest chain: the committed offsets of the groups the
+last collection saw, and the group listing with members (group_reads.py), after which those of
+new groups go out, `max_inflight_groups` at a time. Beside them one Metadata request; then,
+all sent before any is awaited, the log-end offsets of every partition (one ListOffsets
+request per leader broker; log-start offsets the same way, every `log_start_refresh_seconds`)
+and the configs of every topic (batched) and of each broker.
 The client is made on first use and kept between collections (connections are reused).
 """
 
@@ -140,46 +140,13 @@ class ClusterReader:
 
     def _read(self, admin: Any, calls: Calls, sink: ReadSink) -> ClusterRead:
         settings = self.settings
-        metadata = calls.call(
-            "reading cluster metadata", lambda: admin.list_topics(timeout=calls.timeout())
-        )
-        brokers = parse_brokers(metadata)
-        names = sorted(n for n in metadata.topics if settings.topics.admits(n))
-        partitions = [
-            KafkaTopicPartition(n, int(p))
-            for n in names
-            for p in sorted(metadata.topics[n].partitions)
-        ]
-        latest = _list_offsets(admin, partitions, _LATEST, calls.timeout())
-        refresh = self._log_start_read_at is None or (
-            time.monotonic() - self._log_start_read_at >= settings.log_start_refresh_seconds
-        )
-        earliest = _list_offsets(admin, partitions, _EARLIEST, calls.timeout()) if refresh else {}
-        topic_config_futures: dict[str, Any] = {}
-        for start in range(0, len(names), _TOPIC_CONFIG_BATCH):
-            batch = [
-                ConfigResource(ResourceType.TOPIC, n)
-                for n in names[start : start + _TOPIC_CONFIG_BATCH]
-            ]
-            futures = admin.describe_configs(batch, request_timeout=calls.timeout())
-            topic_config_futures.update({r.name: f for r, f in futures.items()})
-        broker_config_futures = {
-            b.id: next(
-                iter(
-                    admin.describe_configs(
-                        [ConfigResource(ResourceType.BROKER, str(b.id))],
-                        request_timeout=calls.timeout(),
-                    ).values()
-                )
-            )
-            for b in brokers
-        }
+        # The groups are the longest chain (a listing, then a fetch per group) and need
+        # nothing from the topics: they start first, the topic reads go out beside them.
         fetches = CommittedOffsets(admin, calls, settings.max_inflight_groups)
         fetches.send(sorted(g for g in self._known_groups if settings.groups.admits(g)))
 
         def listing_then_fetches() -> dict[str, Group]:
-            # New groups' fetches go out as soon as they are listed, not after the topic
-            # offsets (or the history, on a first collection) are in. The main thread leaves
+            # New groups' fetches go out as soon as they are listed. The main thread leaves
             # `fetches` alone until this returns.
             listed = list_groups(admin, calls, settings.groups.admits)
             fetches.send(sorted(listed))
@@ -187,6 +154,35 @@ class ClusterReader:
 
         with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="kafka-groups") as pool:
             listing = pool.submit(listing_then_fetches)
+            metadata = calls.call(
+                "reading cluster metadata", lambda: admin.list_topics(timeout=calls.timeout())
+            )
+            brokers = parse_brokers(metadata)
+            names = sorted(n for n in metadata.topics if settings.topics.admits(n))
+            partitions = [
+                KafkaTopicPartition(n, int(p))
+                for n in names
+                for p in sorted(metadata.topics[n].partitions)
+            ]
+            latest = _list_offsets(admin, partitions, _LATEST, calls.timeout())
+            refresh = self._log_start_read_at is None or (
+                time.monotonic() - self._log_start_read_at >= settings.log_start_refresh_seconds
+            )
+            earliest = (
+                _list_offsets(admin, partitions, _EARLIEST, calls.timeout()) if refresh else {}
+            )
+            topic_config_futures = _describe_topics(admin, names, calls.timeout())
+            broker_config_futures = {
+                b.id: next(
+                    iter(
+                        admin.describe_configs(
+                            [ConfigResource(ResourceType.BROKER, str(b.id))],
+                            request_timeout=calls.timeout(),
+                        ).values()
+                    )
+                )
+                for b in brokers
+            }
             log_end = _offsets(calls, "log-end offsets", latest)
             if refresh:
                 self._log_start = _offsets(calls, "log-start offsets", earliest)
@@ -225,6 +221,19 @@ class ClusterReader:
             log_start=log_start,
             problems=topic_problems + calls.problems.lines(),
         )
+
+
+def _describe_topics(admin: Any, names: list[str], timeout: float) -> dict[str, Any]:
+    """DescribeConfigs futures of every topic, by name, in batches."""
+    futures: dict[str, Any] = {}
+    for start in range(0, len(names), _TOPIC_CONFIG_BATCH):
+        batch = [
+            ConfigResource(ResourceType.TOPIC, n)
+            for n in names[start : start + _TOPIC_CONFIG_BATCH]
+        ]
+        answered = admin.describe_configs(batch, request_timeout=timeout)
+        futures.update({r.name: f for r, f in answered.items()})
+    return futures
 
 
 def _list_offsets(

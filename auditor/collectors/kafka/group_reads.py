@@ -116,24 +116,36 @@ class CommittedOffsets:
         waiting = set(groups)
         read = []
         while waiting:
-            remaining = self._calls.deadline - time.monotonic()
-            try:
-                group_id = self._done.get(timeout=max(0.0, remaining))
-            except queue.Empty:
-                raise SourceError(
-                    "timeout", f"no answer within {self._calls.timeout_seconds:g} s"
-                ) from None
-            self._inflight -= 1
-            self.send(())
-            if group_id not in waiting:
-                continue
-            waiting.discard(group_id)
-            result = self._calls.partial("committed offsets", self._futures[group_id], group_id)
-            group, refused = with_committed(
-                groups[group_id], result.topic_partitions if result is not None else None
-            )
-            for item, error in refused:
-                self._calls.problems.add("committed offsets of partitions", error, item)
-            on_group(group)
-            read.append(group)
+            for group_id in self._answered():
+                if group_id not in waiting:
+                    continue
+                waiting.discard(group_id)
+                future = self._futures[group_id]
+                result = self._calls.partial("committed offsets", future, group_id)
+                group, refused = with_committed(
+                    groups[group_id], result.topic_partitions if result is not None else None
+                )
+                for item, error in refused:
+                    self._calls.problems.add("committed offsets of partitions", error, item)
+                on_group(group)
+                read.append(group)
         return read
+
+    def _answered(self) -> list[str]:
+        """Every fetch answered so far (waiting for one if none is), with as many new fetches
+        sent in their place: the broker is kept busy before the answers are judged."""
+        remaining = self._calls.deadline - time.monotonic()
+        try:
+            answered = [self._done.get(timeout=max(0.0, remaining))]
+        except queue.Empty:
+            raise SourceError(
+                "timeout", f"no answer within {self._calls.timeout_seconds:g} s"
+            ) from None
+        while True:
+            try:
+                answered.append(self._done.get_nowait())
+            except queue.Empty:
+                break
+        self._inflight -= len(answered)
+        self.send(())
+        return answered
