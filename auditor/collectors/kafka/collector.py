@@ -12,7 +12,7 @@ from confluent_kafka.admin import AdminClient
 from auditor.collectors.base import Collection, CollectorContext
 from auditor.collectors.kafka.client import ClusterReader
 from auditor.collectors.kafka.groups import group_data
-from auditor.collectors.kafka.history import LagHistory, Offsets, by_topic
+from auditor.collectors.kafka.history import LagHistory, Offsets, by_topic, gc_paused
 from auditor.collectors.kafka.records import ClusterRead, Group, Topic, TopicPartition
 from auditor.collectors.kafka.resources import build_resources
 from auditor.collectors.kafka.settings import KafkaSettings
@@ -40,6 +40,10 @@ class KafkaCollector:
 
     def collect(self, context: CollectorContext) -> Collection:
         """Read the cluster once; lag and status use this scan plus the history kept so far."""
+        with gc_paused():
+            return self._collect(context)
+
+    def _collect(self, context: CollectorContext) -> Collection:
         now = context.now()
         loading = None
         if not self._history.attached(context.history):

@@ -3,13 +3,14 @@ collector reports afterwards is what it would have reported without the restart.
 
 from __future__ import annotations
 
+import gc
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from auditor.collectors.kafka.groups import GROUP_KIND
-from auditor.collectors.kafka.history import COMMIT_PREFIX, SINCE_KEY
+from auditor.collectors.kafka.history import COMMIT_PREFIX, SINCE_KEY, gc_paused
 from auditor.collectors.kafka.records import Group, Member, Topic, TopicPartition
 from auditor.state import HistoryStore
 from tests.unit.kafka.scans import Scanner, group, settings, topic
@@ -128,3 +129,26 @@ def test_since_is_stored_once_per_topic_when_shared(tmp_path: Path) -> None:
     assert first == [["orders", points[0][0].timestamp()]]
     t0, t1 = points[0][0].timestamp(), points[1][0].timestamp()
     assert second == [["orders", [t0, t1, t1]]]
+
+
+def test_gc_pause_restores_what_it_found() -> None:
+    """The collector is off inside, back on after (also after an error), and a pause that
+    started with it off leaves it off."""
+    assert gc.isenabled()
+    try:
+        with gc_paused():
+            assert not gc.isenabled()
+            with gc_paused():
+                assert not gc.isenabled()
+            assert not gc.isenabled()
+            raise KeyError("boom")
+    except KeyError:
+        pass
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with gc_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
