@@ -75,7 +75,7 @@ heartbeat_rows = st.builds(
 )
 
 
-@fuzz_settings(200)
+@fuzz_settings(100)
 @given(rows=st.lists(replica_row(), max_size=3), heartbeat=st.none() | heartbeat_rows)
 def test_replica_status_rows_give_documented_channels(
     rows: list[dict[str, Any]], heartbeat: HeartbeatRows | None
@@ -129,7 +129,7 @@ def _as_v2(dag: dict[str, Any]) -> dict[str, Any]:
     return {_V2_RENAMES.get(k, k): v for k, v in dag.items()}
 
 
-@fuzz_settings(200)
+@fuzz_settings(100)
 @given(
     version=st.sampled_from(["v1", "v2"]),
     dags=st.lists(mutated(_airflow_recorded()["dags"], max_mutations=3), max_size=3),
@@ -190,7 +190,7 @@ _assignments = st.lists(
 )
 
 
-@fuzz_settings(200)
+@fuzz_settings(150)
 @given(topics=_assignments)
 def test_consumer_assignment_round_trips(topics: list[tuple[str, list[int]]]) -> None:
     """An assignment encoded as Kafka does reads back to the same topic partitions."""
@@ -198,7 +198,7 @@ def test_consumer_assignment_round_trips(topics: list[tuple[str, list[int]]]) ->
     assert parse_assignment(_assignment(topics)) == expected
 
 
-@fuzz_settings(200)
+@fuzz_settings(150)
 @given(
     data=st.one_of(
         st.binary(max_size=64),
@@ -226,7 +226,7 @@ _listener_text = st.one_of(
 )
 
 
-@fuzz_settings(200)
+@fuzz_settings(150)
 @given(
     listeners=_listener_text,
     advertised=st.none() | _listener_text,

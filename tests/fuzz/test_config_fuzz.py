@@ -44,7 +44,7 @@ def _dump(data: Any) -> str:
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
 
 
-@fuzz_settings(150)
+@fuzz_settings(60)
 @given(document=mutated(config_documents()))
 def test_mutated_config_is_a_config_or_a_located_error(config_file: Path, document: Any) -> None:
     """A real config with fields deleted, retyped or replaced never escapes as a traceback."""
@@ -52,14 +52,14 @@ def test_mutated_config_is_a_config_or_a_located_error(config_file: Path, docume
     assert_located(_load(config_file, text), config_file, text)
 
 
-@fuzz_settings(150)
+@fuzz_settings(60)
 @given(text=damaged_text(config_texts()))
 def test_damaged_config_text_is_a_config_or_a_located_error(config_file: Path, text: str) -> None:
     """Dropped, repeated and re-indented lines give a config or an error at a real line."""
     assert_located(_load(config_file, text), config_file, text)
 
 
-@fuzz_settings(100)
+@fuzz_settings(50)
 @given(text=st.text(max_size=200))
 def test_random_text_is_a_config_or_a_located_error(config_file: Path, text: str) -> None:
     """Arbitrary text, control characters included, is never an unexpected exception."""
@@ -72,7 +72,7 @@ def _round_trip(config_file: Path, config: AuditorConfig) -> None:
     assert again == config, f"{again}\n---\n{text}"
 
 
-@fuzz_settings(150)
+@fuzz_settings(60)
 @given(document=mutated(config_documents(), max_mutations=2))
 def test_a_config_that_loads_reloads_identically(config_file: Path, document: Any) -> None:
     """Any config that loads, written back out, loads to the same config."""
@@ -132,10 +132,41 @@ valid_configs = st.fixed_dictionaries(
 )
 
 
-@fuzz_settings(150)
+@fuzz_settings(60)
 @given(document=valid_configs)
 def test_generated_valid_config_loads_and_round_trips(config_file: Path, document: Any) -> None:
     """A config built from the schema's valid values loads, and reloads to itself."""
     loaded = _load(config_file, _dump(document))
     assert isinstance(loaded, AuditorConfig), loaded
     _round_trip(config_file, loaded)
+
+
+_env_names = st.lists(
+    st.sampled_from(
+        ["SCAN", "FAIL_ON", "DAEMON", "PORT", "NOTIFICATIONS", "SLACK", "RULES", "PARAMS",
+         "SOURCES", "0", "NAME", "LOGGING", "LEVEL", "WAIVERS", "", "X"]
+    ),
+    min_size=0,
+    max_size=4,
+).map(lambda parts: "AUDITOR_" + "__".join(parts))  # fmt: skip
+_env_values = st.one_of(
+    st.sampled_from(["critical", "[a, b]", "{a: 1}", "true", "9464", ".inf", "[", "~", ""]),
+    st.text(max_size=20),
+)
+
+
+@fuzz_settings(60)
+@given(
+    document=mutated(config_documents(), max_mutations=1),
+    environ=st.dictionaries(_env_names, _env_values, max_size=3),
+)
+def test_environment_overrides_give_a_config_or_a_config_error(
+    config_file: Path, document: Any, environ: dict[str, str]
+) -> None:
+    """AUDITOR_* variables over a config file: a config, or a ConfigError that names the file
+    or the variable — never another exception."""
+    config_file.write_text(_dump(document), encoding="utf-8")
+    try:
+        load_config(config_file, environ=environ)
+    except ConfigError as exc:
+        assert exc.path == str(config_file) or "AUDITOR_" in str(exc), exc

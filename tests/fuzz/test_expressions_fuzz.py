@@ -78,7 +78,7 @@ def cel_like(draw: st.DrawFn) -> str:
     return "".join(parts)
 
 
-@fuzz_settings(200)
+@fuzz_settings(150)
 @given(source=st.one_of(cel_like(), st.text(max_size=80)))
 def test_any_expression_compiles_or_is_an_expression_error(source: str) -> None:
     """Text made of CEL pieces, or any text, never raises anything but ExpressionError."""
@@ -104,7 +104,7 @@ def edited_expression(draw: st.DrawFn) -> str:
     return source[:start] + draw(st.one_of(st.just(""), _ATOMS, _OPERATORS)) + source[end:]
 
 
-@fuzz_settings(200)
+@fuzz_settings(150)
 @given(source=edited_expression())
 def test_edited_rule_expression_compiles_or_is_an_expression_error(source: str) -> None:
     """A bundled rule's expression with a piece cut or spliced: compiled or refused, no crash."""
@@ -145,7 +145,7 @@ def _judge(kind: str, data: Any) -> Evaluation:
     return engine.evaluate([resource], NOW)
 
 
-@fuzz_settings(200)
+@fuzz_settings(60)
 @given(case=mutated(_case_resources(), max_mutations=4))
 def test_bundled_rules_judge_any_mutated_resource_without_raising(case: Any) -> None:
     """Every bundled rule against a real case resource with fields deleted or retyped: findings
@@ -161,7 +161,7 @@ def test_bundled_rules_judge_any_mutated_resource_without_raising(case: Any) -> 
     assert len(result.findings) + len(result.errors) <= judged
 
 
-@fuzz_settings(100)
+@fuzz_settings(50)
 @given(
     kind=st.sampled_from(sorted({r.kind for r in _bundled_rules()})),
     data=st.dictionaries(st.text(max_size=12), json_values, max_size=6),
@@ -180,7 +180,7 @@ def _regex_rule() -> Rule:
     return single_rule("re.search(resource.text, resource.pattern)")
 
 
-@fuzz_settings(200)
+@fuzz_settings(100)
 @given(
     text=st.text(max_size=40),
     pattern=st.one_of(

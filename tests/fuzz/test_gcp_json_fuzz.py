@@ -78,7 +78,7 @@ def _json(document: Any) -> str:
 _NAMED_POLICIES = [(p.name, d) for p, d in zip(policy_files(), policy_documents(), strict=True)]
 
 
-@fuzz_settings(150)
+@fuzz_settings(60)
 @given(
     name=st.sampled_from([n for n, _ in _NAMED_POLICIES]),
     document=mutated(policy_documents(), max_mutations=4),
@@ -93,7 +93,7 @@ def test_mutated_iam_policy_loads_or_is_a_located_error(
     assert_loaded_or_located(path, outcome, text)
 
 
-@fuzz_settings(150)
+@fuzz_settings(60)
 @given(document=mutated(listing_documents(), max_mutations=4))
 def test_mutated_gcloud_listing_loads_or_is_a_located_error(scratch: Path, document: Any) -> None:
     """Service accounts, keys, custom roles, GKE clusters and activity listings, mutated."""
@@ -102,7 +102,7 @@ def test_mutated_gcloud_listing_loads_or_is_a_located_error(scratch: Path, docum
     assert_loaded_or_located(path, outcome, text)
 
 
-@fuzz_settings(100)
+@fuzz_settings(40)
 @given(document=mutated([terraform_plan()], max_mutations=5))
 def test_mutated_terraform_plan_loads_or_is_a_located_error(scratch: Path, document: Any) -> None:
     """`terraform show -json` output with resource changes, actions or values mutated."""
@@ -111,7 +111,7 @@ def test_mutated_terraform_plan_loads_or_is_a_located_error(scratch: Path, docum
     assert_loaded_or_located(path, outcome, text)
 
 
-@fuzz_settings(100)
+@fuzz_settings(40)
 @given(document=mutated([d for d in asset_documents() if d], max_mutations=4))
 def test_mutated_asset_search_loads_or_is_a_located_error(scratch: Path, document: Any) -> None:
     """`gcloud asset search-all-iam-policies|resources` output, mutated."""
@@ -120,7 +120,7 @@ def test_mutated_asset_search_loads_or_is_a_located_error(scratch: Path, documen
     assert_loaded_or_located(path, outcome, text)
 
 
-@fuzz_settings(100)
+@fuzz_settings(40)
 @given(
     name=st.sampled_from([n for n, _ in _NAMED_POLICIES] + ["plan.json", "listing.json"]),
     text=damaged_text(
@@ -145,7 +145,7 @@ def _resolves(document: Any, path: tuple[str | int, ...]) -> bool:
     return True
 
 
-@fuzz_settings(150)
+@fuzz_settings(100)
 @given(document=mutated(policy_documents(), max_mutations=4))
 def test_policy_parser_names_a_field_that_exists(document: Any) -> None:
     """parse_policy raises only PolicyFormatError, and its path leads into the document."""
@@ -157,7 +157,7 @@ def test_policy_parser_names_a_field_that_exists(document: Any) -> None:
         assert _resolves(document, exc.path), exc.path
 
 
-@fuzz_settings(150)
+@fuzz_settings(60)
 @given(document=mutated([d for d in asset_documents() if d], max_mutations=4))
 def test_asset_result_parsers_name_a_field_that_exists(document: Any) -> None:
     """Each search result parses or raises ListingFormatError at a path inside the document."""

@@ -66,7 +66,7 @@ def _dump_all(documents: list[Any]) -> bytes:
     return yaml.safe_dump_all(documents, sort_keys=False, allow_unicode=True).encode()
 
 
-@fuzz_settings(150)
+@fuzz_settings(60)
 @given(documents=st.lists(mutated(manifest_documents(), max_mutations=4), min_size=1, max_size=3))
 def test_mutated_manifests_load_or_are_a_located_error(manifest_file: Path, documents: Any) -> None:
     """Real Deployments, RBAC, Services and Lists with fields deleted, retyped or replaced."""
@@ -74,7 +74,7 @@ def test_mutated_manifests_load_or_are_a_located_error(manifest_file: Path, docu
     assert_loaded_or_located(_load(manifest_file, data), manifest_file, data)
 
 
-@fuzz_settings(100)
+@fuzz_settings(50)
 @given(text=damaged_text(manifest_texts()))
 def test_damaged_manifest_text_loads_or_is_a_located_error(manifest_file: Path, text: str) -> None:
     """Line-level damage to a real manifest file."""
@@ -82,7 +82,7 @@ def test_damaged_manifest_text_loads_or_is_a_located_error(manifest_file: Path, 
     assert_loaded_or_located(_load(manifest_file, data), manifest_file, data)
 
 
-@fuzz_settings(100)
+@fuzz_settings(50)
 @given(data=st.one_of(st.binary(max_size=200), st.text(max_size=200).map(str.encode)))
 def test_arbitrary_bytes_load_or_are_an_input_error(manifest_file: Path, data: bytes) -> None:
     """Any bytes — not UTF-8, a BOM, control characters — are never an unexpected exception."""

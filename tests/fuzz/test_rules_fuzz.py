@@ -54,7 +54,7 @@ def _dump(data: Any) -> str:
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
 
 
-@fuzz_settings(200)
+@fuzz_settings(60)
 @given(document=mutated(rule_documents()))
 def test_mutated_rule_loads_or_is_a_located_error(rules_dir: Path, document: Any) -> None:
     """A bundled rule with fields deleted, retyped or replaced: a rule or a RuleError."""
@@ -64,7 +64,7 @@ def test_mutated_rule_loads_or_is_a_located_error(rules_dir: Path, document: Any
     assert_rule_or_located_error(path, outcome, text)
 
 
-@fuzz_settings(150)
+@fuzz_settings(50)
 @given(text=damaged_text(rule_texts()))
 def test_damaged_rule_text_loads_or_is_a_located_error(rules_dir: Path, text: str) -> None:
     """Line-level damage to a real rule file gives a rule or an error at a real line."""
@@ -73,7 +73,7 @@ def test_damaged_rule_text_loads_or_is_a_located_error(rules_dir: Path, text: st
     assert_rule_or_located_error(path, outcome, text)
 
 
-@fuzz_settings(100)
+@fuzz_settings(50)
 @given(text=st.text(max_size=300))
 def test_random_text_is_a_rule_error(rules_dir: Path, text: str) -> None:
     """Arbitrary text is never an unexpected exception."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 import tempfile
 from collections.abc import Callable, Iterable
+from functools import cache
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[3]
@@ -37,7 +38,7 @@ def _write_dictionary(folder: Path) -> Path:
 
 def prepare_argv(argv: list[str], seeds: Callable[[], Iterable[tuple[str, bytes]]]) -> list[str]:
     """`argv` with a seeded corpus directory and the YAML dictionary added where missing."""
-    work = Path(tempfile.mkdtemp(prefix="auditor-fuzz-"))
+    work = scratch_dir()
     args = list(argv)
     corpora = [a for a in args[1:] if not a.startswith("-")]
     if not corpora:
@@ -61,9 +62,11 @@ def line_count(data: bytes) -> int:
     return len(data.decode("utf-8-sig", errors="replace").splitlines())
 
 
+@cache
 def scratch_dir() -> Path:
-    """Where each input is written as a file, so the loaders run exactly as for a user."""
-    return Path(tempfile.mkdtemp(prefix="auditor-fuzz-input-"))
+    """This run's scratch folder (a few KB: the dictionary, the input file, a default corpus).
+    Each input is written as a file, so the loaders run exactly as for a user."""
+    return Path(tempfile.mkdtemp(prefix="auditor-fuzz-"))
 
 
 def run(
