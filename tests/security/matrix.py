@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from functools import partial
 
 from auditor.demo.live.processes import free_port
-from tests.security.estate import SLACK_SCRIPT, Estate, config, environment
+from tests.security.estate import SLACK_SCRIPT, Estate
 from tests.security.runs import REPORT_FORMATS, Said, finish, read_daemon, start, state_store
+from tests.security.sources import config, environment
 
 ONCE = "auditor run --once"
 DAEMON = "auditor run (daemon)"

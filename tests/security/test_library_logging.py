@@ -17,7 +17,8 @@ from auditor.collectors.registry import create_collector, settings_model_for
 from auditor.collectors.runner import run_collection
 from auditor.state import HistoryStore
 from tests.security.canaries import assert_no_canary
-from tests.security.estate import FAILURE, SUCCESS, Estate, environment, sources
+from tests.security.estate import Estate
+from tests.security.sources import FAILURE, SUCCESS, environment, sources
 
 pytestmark = pytest.mark.slow
 

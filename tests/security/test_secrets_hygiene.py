@@ -12,8 +12,9 @@ import re
 import pytest
 
 from tests.security.canaries import Canaries, assert_no_canary, assert_none_anywhere
-from tests.security.estate import FAILURE, SUCCESS, Estate
+from tests.security.estate import Estate
 from tests.security.matrix import DAEMON, ONCE, Runs
+from tests.security.sources import FAILURE, SUCCESS
 
 pytestmark = pytest.mark.slow
 
@@ -35,6 +36,10 @@ def test_the_canaries_were_really_used(runs: Runs, estate: Estate) -> None:
         assert said.returncode in (0, 1), (said.name, said.returncode, said.channels)
     webhook = estate.canaries.secrets["slack-webhook-token"]
     assert len(runs.slack_paths) >= 3, "Slack: no retry after the 500 and the 429"
+    logs = "\n".join(s.text("stderr (structlog JSON at debug)") for s in runs.said)
+    failures = [line for line in logs.splitlines() if '"notification failed"' in line]
+    for error in ("HTTP 500", "HTTP 429", "alertmanager unreachable"):
+        assert any(error in line for line in failures), (error, failures)
     assert all(path.endswith(webhook) for path in runs.slack_paths)
     assert estate.oauth.requests, "the ADC key file was never used"
     assert estate.alertmanager.requests, "Alertmanager was never posted to"
