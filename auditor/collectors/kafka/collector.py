@@ -11,11 +11,13 @@ from confluent_kafka.admin import AdminClient
 
 from auditor.collectors.base import Collection, CollectorContext
 from auditor.collectors.kafka.client import ClusterReader
+from auditor.collectors.kafka.gcpause import gc_paused
 from auditor.collectors.kafka.groups import group_data
-from auditor.collectors.kafka.history import LagHistory, Offsets, by_topic, gc_paused
+from auditor.collectors.kafka.history import LagHistory
 from auditor.collectors.kafka.records import ClusterRead, Group, Topic, TopicPartition
 from auditor.collectors.kafka.resources import build_resources
 from auditor.collectors.kafka.settings import KafkaSettings
+from auditor.collectors.kafka.tracks import Offsets, by_topic
 from auditor.model import Resource
 
 

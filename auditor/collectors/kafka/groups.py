@@ -19,10 +19,11 @@ from auditor.collectors.kafka.evaluator import (
     evaluate_columns,
     group_status,
 )
-from auditor.collectors.kafka.history import CommitTrack, LagHistory, Offsets, Transposed
+from auditor.collectors.kafka.history import LagHistory
 from auditor.collectors.kafka.records import Group, Topic
 from auditor.collectors.kafka.settings import KafkaSettings
 from auditor.collectors.kafka.timelag import CAUGHT_UP, UNKNOWN, TimeLag
+from auditor.collectors.kafka.tracks import CommitTrack, Offsets, Transposed
 
 GROUP_KIND = "kafka.consumer_group"
 _CAUGHT_UP = TimeLag(0.0, CAUGHT_UP)

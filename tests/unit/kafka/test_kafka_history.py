@@ -9,8 +9,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from auditor.collectors.kafka.gcpause import gc_paused
 from auditor.collectors.kafka.groups import GROUP_KIND
-from auditor.collectors.kafka.history import COMMIT_PREFIX, SINCE_KEY, gc_paused
+from auditor.collectors.kafka.history import COMMIT_PREFIX, SINCE_KEY
 from auditor.collectors.kafka.records import Group, Member, Topic, TopicPartition
 from auditor.state import HistoryStore
 from tests.unit.kafka.scans import Scanner, group, settings, topic
