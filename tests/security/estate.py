@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -108,21 +109,28 @@ def running_estate(root: Path) -> Iterator[Estate]:
     """Start everything on 127.0.0.1; stop it all when the block ends."""
     canaries = Canaries()
     with ExitStack() as stack:
-        pair = stack.enter_context(running_pair(root / "mariadb"))
-        broker = TansuBroker(root / "tansu.log").start()
-        stack.callback(broker.stop)
-        broker.create_topics({"orders": 1})
-        broker.produce("orders", 3)
-        broker.commit("orders-loader", {("orders", 0): 1})
-        gcp = stack.enter_context(running_fakes(acme_org(datetime.now(UTC))))
-        k8s = stack.enter_context(EmulatorServer())
-        k8s.emulator.put_all([as_served(o) for o in _manifests()])
+        # Airflow takes longest: it starts on its own thread (and stack) meanwhile.
+        airflow_stack = stack.enter_context(ExitStack())
+        pool = ThreadPoolExecutor(max_workers=1)
+        airflow = pool.submit(_start_airflow, airflow_stack, root)
+        try:
+            pair = stack.enter_context(running_pair(root / "mariadb"))
+            broker = TansuBroker(root / "tansu.log").start()
+            stack.callback(broker.stop)
+            broker.create_topics({"orders": 1})
+            broker.produce("orders", 3)
+            broker.commit("orders-loader", {("orders", 0): 1})
+            gcp = stack.enter_context(running_fakes(acme_org(datetime.now(UTC))))
+            k8s = stack.enter_context(EmulatorServer())
+            k8s.emulator.put_all([as_served(o) for o in _manifests()])
+        finally:
+            pool.shutdown(wait=True)  # Airflow started or failed before anything unwinds
         estate = Estate(
             root=root,
             canaries=canaries,
             pair=pair,
             broker=broker,
-            airflow=_start_airflow(stack, root),
+            airflow=airflow.result(),
             gcp=gcp,
             k8s=k8s,
             slack=stack.enter_context(recording_server()),
