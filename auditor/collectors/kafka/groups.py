@@ -29,6 +29,7 @@ GROUP_KIND = "kafka.consumer_group"
 _CAUGHT_UP = TimeLag(0.0, CAUGHT_UP)
 _NOT_PROBLEMS = (PartitionStatus.OK, PartitionStatus.UNKNOWN)
 _RANK = {status: status.rank for status in PartitionStatus}
+_new = tuple.__new__  # NamedTuple's __new__ is a Python function: one is made per lagging partition
 _UNREAD: Transposed = ([], [])
 
 
@@ -145,7 +146,7 @@ def group_data(
             verdict = _judge(track, columns, pid, offset, end, now, allowed, min_scans, holder)
             statuses.add(verdict.status)
             counts[verdict.status] += 1
-            lagging.append(LaggingPartition(topic_name, pid, behind, time_lag, verdict))
+            lagging.append(_new(LaggingPartition, (topic_name, pid, behind, time_lag, verdict)))
         tally.committed, tally.without_offset, tally.lag_unknown = read, without, unknown
         tally.lag, tally.max_lag, tally.out_of_range = lag_sum, max_lag, out_of_range
         seconds, basis = tally.time_fields()

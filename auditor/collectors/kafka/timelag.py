@@ -37,19 +37,24 @@ class TimeLag(NamedTuple):
     basis: str
 
 
+_CAUGHT_UP = TimeLag(0.0, CAUGHT_UP)
+_UNKNOWN = TimeLag(None, UNKNOWN)
+_new = tuple.__new__  # NamedTuple's __new__ is a Python function: one is made per lagging partition
+
+
 def time_lag(committed: int, times: Sequence[float], offsets: Sequence[int]) -> TimeLag:
     """The time lag of `committed` from a partition's log-end history (oldest first, the
     current scan last; offsets never decrease: the history restarts when the log end drops)."""
     if not offsets:
-        return TimeLag(None, UNKNOWN)
+        return _UNKNOWN
     now, log_end = times[-1], offsets[-1]
     if committed >= log_end:
-        return TimeLag(0.0, CAUGHT_UP)
+        return _CAUGHT_UP
     right = bisect.bisect_right(offsets, committed)  # the first point past `committed`
     if right == 0:
         if len(offsets) < 2:
-            return TimeLag(None, UNKNOWN)
-        return TimeLag(round(now - times[0], 3), LOWER_BOUND)
+            return _UNKNOWN
+        return _new(TimeLag, (round(now - times[0], 3), LOWER_BOUND))
     t_left, o_left, t_right, o_right = (
         times[right - 1],
         offsets[right - 1],
@@ -57,4 +62,4 @@ def time_lag(committed: int, times: Sequence[float], offsets: Sequence[int]) -> 
         offsets[right],
     )
     written = t_right - (o_right - committed) * (t_right - t_left) / (o_right - o_left)
-    return TimeLag(round(max(0.0, now - written), 3), INTERPOLATED)
+    return _new(TimeLag, (round(max(0.0, now - written), 3), INTERPOLATED))
