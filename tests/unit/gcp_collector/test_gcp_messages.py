@@ -27,9 +27,11 @@ STAMPS = [
 
 def _pb(message_class: Any, raw: dict[str, Any]) -> Message:
     """A raw protobuf message from REST JSON."""
-    target = message_class() if isinstance(message_class, type) and issubclass(
-        message_class, Message
-    ) else message_class.pb()()
+    target = (
+        message_class()
+        if isinstance(message_class, type) and issubclass(message_class, Message)
+        else message_class.pb()()
+    )
     return json_format.ParseDict(raw, target)
 
 
@@ -202,10 +204,14 @@ def test_an_unknown_enum_number_stays_a_number() -> None:
     """A state newer than the client library is kept as its number, as MessageToDict does."""
     project = _pb(resourcemanager_v3.Project, {"projectId": "acme-data"})
     project.state = 99
-    assert as_json(project) == json_format.MessageToDict(project) == {
-        "projectId": "acme-data",
-        "state": 99,
-    }
+    assert (
+        as_json(project)
+        == json_format.MessageToDict(project)
+        == {
+            "projectId": "acme-data",
+            "state": 99,
+        }
+    )
 
 
 def test_an_empty_message_is_an_empty_object() -> None:
