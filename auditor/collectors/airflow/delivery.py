@@ -89,16 +89,28 @@ def read_git_folder(folder: Path, patterns: Iterable[str]) -> dict[str, GitFile]
     return files
 
 
-def list_bucket(delivery: DagDelivery) -> dict[str, BucketObject]:
+def list_bucket(delivery: DagDelivery, timeout_seconds: float = 10.0) -> dict[str, BucketObject]:
     """Objects under the bucket prefix by path relative to it, through google-cloud-storage
-    (Application Default Credentials; STORAGE_EMULATOR_HOST is honoured)."""
+    (Application Default Credentials; STORAGE_EMULATOR_HOST is honoured).
+
+    Each call and its retries are bounded by `timeout_seconds` (the library's defaults, 60 s a
+    call and 120 s of retries, outlast the source's deadline: a bucket outage would take the
+    whole source down instead of being one problem)."""
     import google.api_core.exceptions as google_errors
     import google.auth.exceptions
     from google.cloud.storage import Client
+    from google.cloud.storage.retry import DEFAULT_RETRY
 
     try:
         client = Client(project=delivery.project)
-        blobs = list(client.list_blobs(delivery.bucket, prefix=delivery.prefix or None))
+        blobs = list(
+            client.list_blobs(
+                delivery.bucket,
+                prefix=delivery.prefix or None,
+                timeout=timeout_seconds,
+                retry=DEFAULT_RETRY.with_timeout(timeout_seconds),
+            )
+        )
     except google.auth.exceptions.DefaultCredentialsError:
         raise SourceError("auth", "delivery: no Google credentials to list the bucket") from None
     except google_errors.Forbidden:
