@@ -48,11 +48,14 @@ class Collection:
 
     `problems` lists parts that could not be read while the source as a whole answered (one
     replica of three down, one topic's configs denied): each becomes visible in source health.
+    `unread` names resources (kind, id) that are returned although part of their data could not
+    be read (a DAG whose runs are unknown): their findings are kept, not resolved.
     """
 
     resources: list[Resource] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    unread: set[tuple[str, str]] = field(default_factory=set)
 
 
 @dataclass(frozen=True, slots=True)

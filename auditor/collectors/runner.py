@@ -26,6 +26,7 @@ class SourceResult:
     warnings: list[str] = field(default_factory=list)
     error_kind: str = ""
     problems: list[str] = field(default_factory=list)
+    unread: set[tuple[str, str]] = field(default_factory=set)  # see Collection.unread
 
 
 def source_resource(result: SourceResult, observed_at: datetime) -> Resource:
@@ -110,6 +111,7 @@ def run_collection(
         warnings=list(collection.warnings) if collection else [],
         error_kind=error_kind,
         problems=list(collection.problems) if collection else [],
+        unread=set(collection.unread) if collection else set(),
     )
     if not up:
         log.warning("source down", source=name, type=source_type, kind=error_kind, error=error)

@@ -129,7 +129,11 @@ class SourceCycle:
                     interval_seconds=self.settings.interval_seconds,
                 ),
                 # Read in part: findings of what was not read are kept (stale), not resolved.
-                read={(r.kind, r.id) for r in result.resources} if result.problems else None,
+                read=(
+                    {(r.kind, r.id) for r in result.resources} - result.unread
+                    if result.problems
+                    else None
+                ),
             )
             self.snapshot.publish(
                 SourceView(

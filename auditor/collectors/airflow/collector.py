@@ -80,9 +80,15 @@ class AirflowCollector:
         )
         import_errors = [import_error_facts(e, version) for e in errors_raw or []]
         summaries = self._summaries(dialect, dags, now, problems)
+        env = settings.environment_name
+        # A DAG whose runs could not be read has unknown freshness: not "fresh".
+        collection.unread.update(
+            (DAG_KIND, f"{env}/{facts['dag_id']}")
+            for facts in dags
+            if facts["dag_id"] not in summaries
+        )
         paused_since = self._paused_since(dialect, dags, context, now, problems)
 
-        env = settings.environment_name
         folder = settings.airflow_dags_folder
         dags_by_file: dict[str, list[str]] = defaultdict(list)
         for facts in dags:
@@ -214,7 +220,7 @@ class AirflowCollector:
         folder = self.settings.airflow_dags_folder
         try:
             git = dags_delivery.read_git_folder(delivery.git_dags_folder, delivery.ignore)
-            bucket = dags_delivery.list_bucket(delivery)
+            bucket = dags_delivery.list_bucket(delivery, self.settings.request_timeout_seconds)
         except SourceError as exc:
             problems.append(str(exc))
             return []
