@@ -170,8 +170,9 @@ class _Builder:
             unconditional = {binding.role.role for binding, _ in grants if not binding.condition}
             anywhere = set(roles)
             for ancestor_grants in above:
-                _, inherited = ancestor_grants.get(name, (member, []))
-                anywhere.update(binding.role.role for binding, _ in inherited)
+                held = ancestor_grants.get(name)
+                if held:  # most members are granted nothing above
+                    anywhere.update(binding.role.role for binding, _ in held[1])
             data = {
                 **scope_facts,
                 "scope_labels": dict(scope_facts["scope_labels"]),

@@ -179,13 +179,12 @@ def _binding(index: int, raw: Any, warnings: list[PolicyWarning]) -> Binding:
     members: list[tuple[int, Member]] = []
     seen: set[str] = set()
     for member_index, member in enumerate(raw_members):
-        member_path = (*path, "members", member_index)
         if not isinstance(member, str):
-            raise PolicyFormatError("member must be a string", member_path)
+            raise PolicyFormatError("member must be a string", (*path, "members", member_index))
         try:
             parsed = parse_member(member)
         except ValueError as exc:
-            raise PolicyFormatError(str(exc), member_path) from None
+            raise PolicyFormatError(str(exc), (*path, "members", member_index)) from None
         if member not in seen:
             seen.add(member)
             members.append((member_index, parsed))
