@@ -104,14 +104,17 @@ class MonitoringFake:
         return self._index.get((project, metric), [])
 
     def list_time_series(self, request: Any) -> Any:
+        request = monitoring_v3.ListTimeSeriesRequest.pb(request)  # raw fields: cheaper reads
         project = request.name.removeprefix("projects/")
         clauses = parse_filter(request.filter)
-        if not request.interval.end_time:
+        interval = request.interval
+        if not interval.HasField("end_time"):
             raise RpcError(grpc.StatusCode.INVALID_ARGUMENT, "interval.endTime is required.")
-        end = request.interval.end_time.astimezone(UTC)
-        start = request.interval.start_time.astimezone(UTC) if request.interval.start_time else end
-        period = request.aggregation.alignment_period
-        bucket = timedelta(seconds=period.total_seconds()) if period else None
+        end = interval.end_time.ToDatetime(tzinfo=UTC)
+        start = (
+            interval.start_time.ToDatetime(tzinfo=UTC) if interval.HasField("start_time") else end
+        )
+        bucket = request.aggregation.alignment_period.ToTimedelta() or None
         summed = (
             request.aggregation.per_series_aligner == monitoring_v3.Aggregation.Aligner.ALIGN_SUM
         )
