@@ -121,8 +121,12 @@ class DaemonUnderTest:
     def retry_now(self) -> None:
         """Make every undelivered message due now, as if its backoff or Retry-After had passed
         (the daemon's own clock stays true: Alertmanager compares endsAt with its own)."""
-        with sqlite3.connect(self.state_path, timeout=30) as db:
-            db.execute("UPDATE outbox SET next_attempt_at = 0 WHERE delivered_at IS NULL")
+        db = sqlite3.connect(self.state_path, timeout=30)
+        try:
+            with db:  # one committed transaction
+                db.execute("UPDATE outbox SET next_attempt_at = 0 WHERE delivered_at IS NULL")
+        finally:
+            db.close()
 
     def tracked(self, source: str) -> dict[str, TrackedFinding]:
         """Every lifecycle row of `source` (resolved ones included) by fingerprint."""

@@ -92,6 +92,8 @@ class FaultProxy:
         """Stop accepting and close everything."""
         self._stopped.set()
         with contextlib.suppress(OSError):
+            self._listener.shutdown(socket.SHUT_RDWR)  # wakes the thread blocked in accept()
+        with contextlib.suppress(OSError):
             self._listener.close()
         self._close_all()
         self._thread.join(timeout=5)

@@ -3,11 +3,13 @@ fault off, what recovery says; and what the Slack receiver was told, counted."""
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from collections import Counter
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from pathlib import Path
 
 from auditor.lifecycle import TrackedFinding
 from tests.reliability.harness import SOURCE_KIND, DaemonUnderTest, slack_changes
@@ -32,7 +34,8 @@ class SourceFault:
     partial: bool | None = False
     cycles: int = 1  # failed cycles before recovery
     # Wait this long after mending before the recovery cycle (a gRPC channel backs off ~1 s
-    # before it reconnects; a daemon's next cycle is a minute away, a test's is not).
+    # before it reconnects, answers held back by a delay drain): a daemon's next cycle is a
+    # minute away, a test's is not.
     reconnect_seconds: float = 0.0
 
 
@@ -57,21 +60,30 @@ def check_source_fault(
 
 
 def check_down_at_start(
-    start: Callable[[], AbstractContextManager[DaemonUnderTest]],
+    running: DaemonUnderTest,
+    start: Callable[[Path], AbstractContextManager[DaemonUnderTest]],
+    root: Path,
     receiver: Receiver,
     source: str,
     fault: SourceFault,
 ) -> str:
-    """A daemon that knew the source's findings restarts while the source is down: they stay
-    stale (not resolved, not re-announced); recovery makes them fresh."""
-    with start() as first:
-        first.ensure_up(source)
-        known = first.open_findings(source)
+    """A daemon that knew the source's findings (the running one's state store, copied as a
+    restart would find it) starts while the source is down: they stay stale (not resolved,
+    not re-announced); recovery makes them fresh."""
+    running.ensure_up(source)
+    known = running.open_findings(source)
     assert known, f"{source} has no findings to lose: the case would prove nothing"
+    root.mkdir(parents=True, exist_ok=True)
+    live, copy = sqlite3.connect(running.state_path), sqlite3.connect(root / "state.db")
+    try:
+        live.backup(copy)
+    finally:
+        live.close()
+        copy.close()
     told_before = slack_changes(receiver)
     fault.apply()
     try:
-        with start() as second:  # its first cycle meets the fault
+        with start(root) as second:  # its first cycle meets the fault
             try:
                 second.cycle(fault.cycles - 1)
                 rule, during = _during(second, source, fault, known)
@@ -89,13 +101,15 @@ def run_source_cell(
     fault_name: str,
     faults: dict[str, SourceFault],
     daemon: DaemonUnderTest,
-    start: Callable[[], AbstractContextManager[DaemonUnderTest]],
+    start: Callable[[Path], AbstractContextManager[DaemonUnderTest]],
+    root: Path,
     receiver: Receiver,
     source: str,
 ) -> str:
-    """One cell: `down_at_start` restarts a daemon into the fault, the rest hit the running one."""
+    """One cell: `down_at_start` starts a second daemon (in `root`, from a copy of the running
+    one's state) into the fault; the other faults hit the running daemon."""
     if fault_name == "down_at_start":
-        return check_down_at_start(start, receiver, source, faults[fault_name])
+        return check_down_at_start(daemon, start, root, receiver, source, faults[fault_name])
     return check_source_fault(daemon, receiver, source, faults[fault_name])
 
 

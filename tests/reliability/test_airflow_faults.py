@@ -179,12 +179,12 @@ def test_airflow_fault(
     """The daemon stays up, says what failed and why, keeps the environment's findings open and
     unresolved, and announces the outage and the recovery once each."""
 
-    def start() -> AbstractContextManager[DaemonUnderTest]:
-        return daemon_under_test(tmp_path, [rig.source()], receiver)
+    def start(root: Path) -> AbstractContextManager[DaemonUnderTest]:
+        return daemon_under_test(root, [rig.source()], receiver)
 
     faults = {
         key.split("/")[1]: fault
         for key, fault in rig.faults().items()
         if key.startswith(cell.split("/")[0] + "/")
     }
-    observe(run_source_cell(cell.split("/")[1], faults, daemon, start, receiver, SOURCE))
+    observe(run_source_cell(cell.split("/")[1], faults, daemon, start, tmp_path, receiver, SOURCE))

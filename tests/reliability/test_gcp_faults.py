@@ -75,7 +75,12 @@ class Rig:
                 partial=True,
                 reconnect_seconds=2.5,
             ),
-            "slow": SourceFault(lambda: everywhere("delay", seconds=2), mend, ("timeout", *down)),
+            "slow": SourceFault(
+                lambda: everywhere("delay", seconds=2),
+                mend,
+                ("timeout", *down),
+                reconnect_seconds=2.5,  # answers already held back drain first
+            ),
             "rate_limited": SourceFault(lambda: inject("rate_limited"), mend, (*down, "timeout")),
             "malformed": SourceFault(lambda: inject("malformed"), mend, ("protocol", *down)),
             "recovers": SourceFault(lambda: everywhere("refuse"), mend, down, cycles=3),
@@ -119,8 +124,8 @@ def test_gcp_fault(
     """The daemon stays up, says the APIs failed and why, keeps the organization's findings
     open and unresolved, and announces the outage and the recovery once each."""
 
-    def start() -> AbstractContextManager[DaemonUnderTest]:
-        return daemon_under_test(tmp_path, [rig.source()], receiver)
+    def start(root: Path) -> AbstractContextManager[DaemonUnderTest]:
+        return daemon_under_test(root, [rig.source()], receiver)
 
     fault_name = cell.split("/")[1]
-    observe(run_source_cell(fault_name, rig.faults(), daemon, start, receiver, SOURCE))
+    observe(run_source_cell(fault_name, rig.faults(), daemon, start, tmp_path, receiver, SOURCE))

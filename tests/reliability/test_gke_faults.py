@@ -17,7 +17,7 @@ from tests.reliability.conftest import Observation
 from tests.reliability.harness import DaemonUnderTest, daemon_under_test
 from tests.reliability.matrix import live_cells
 from tests.reliability.proxy import FaultProxy
-from tests.reliability.source_case import SourceFault, check_down_at_start, check_source_fault
+from tests.reliability.source_case import SourceFault, run_source_cell
 from tests.unit.exporters.webhook_receiver import Receiver
 
 SOURCE = "data-prod"
@@ -109,12 +109,9 @@ def test_gke_fault(
 ) -> None:
     """The daemon stays up, says the source is down and why, keeps its findings stale and
     unresolved, and announces the outage and the recovery once each."""
-    fault = rig.faults()[cell.split("/")[1]]
-    if cell.endswith("down_at_start"):
 
-        def start() -> AbstractContextManager[DaemonUnderTest]:
-            return daemon_under_test(tmp_path, [rig.source()], receiver)
+    def start(root: Path) -> AbstractContextManager[DaemonUnderTest]:
+        return daemon_under_test(root, [rig.source()], receiver)
 
-        observe(check_down_at_start(start, receiver, SOURCE, fault))
-    else:
-        observe(check_source_fault(daemon, receiver, SOURCE, fault))
+    fault_name = cell.split("/")[1]
+    observe(run_source_cell(fault_name, rig.faults(), daemon, start, tmp_path, receiver, SOURCE))

@@ -115,8 +115,12 @@ def test_kafka_fault(
     """The daemon stays up, says the broker is down and why, keeps the cluster's findings stale
     and unresolved, and announces the outage and the recovery once each."""
 
-    def start() -> AbstractContextManager[DaemonUnderTest]:
-        return daemon_under_test(tmp_path, [_source(broker.bootstrap)], receiver)
+    def start(root: Path) -> AbstractContextManager[DaemonUnderTest]:
+        return daemon_under_test(root, [_source(broker.bootstrap)], receiver)
 
     fault_name = cell.split("/")[1]
-    observe(run_source_cell(fault_name, _faults(broker.proxy), daemon, start, receiver, SOURCE))
+    observe(
+        run_source_cell(
+            fault_name, _faults(broker.proxy), daemon, start, tmp_path, receiver, SOURCE
+        )
+    )

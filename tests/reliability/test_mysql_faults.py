@@ -115,8 +115,8 @@ def test_mysql_fault(
     """The daemon stays up, says what failed and why, keeps the servers' findings open and
     unresolved, and announces the outage and the recovery once each."""
 
-    def start() -> AbstractContextManager[DaemonUnderTest]:
-        return daemon_under_test(tmp_path, [rig.source()], receiver)
+    def start(root: Path) -> AbstractContextManager[DaemonUnderTest]:
+        return daemon_under_test(root, [rig.source()], receiver)
 
     fault_name = cell.split("/")[1]
-    observe(run_source_cell(fault_name, rig.faults(), daemon, start, receiver, SOURCE))
+    observe(run_source_cell(fault_name, rig.faults(), daemon, start, tmp_path, receiver, SOURCE))
