@@ -144,7 +144,8 @@ MariaDB login costs ~20 ms here, more than every query of a check); the collecto
 includes its default collectors (global status and variables, InnoDB metrics). Neither is a
 timing assertion in CI.
 """
-    OUT.write_text(text, encoding="utf-8")
+    if not os.environ.get("BENCH_NO_WRITE"):  # smoke runs (make bench-quick) only print
+        OUT.write_text(text, encoding="utf-8")
     print(text)
 
 
