@@ -14,6 +14,10 @@ from typing import Any
 
 import yaml
 
+from auditor.engine.loader import load_rules
+from auditor.engine.rule import Rule
+from auditor.paths import bundled_rules_dir
+
 REPO = Path(__file__).resolve().parents[2]
 DEMO = REPO / "auditor" / "demo"
 ESTATE = DEMO / "estate"
@@ -141,3 +145,11 @@ def terraform_plan() -> Any:
 def airflow_snapshot() -> Any:
     """The demo estate's Airflow snapshot (resources as the collector produced them)."""
     return _json(ESTATE / "airflow" / "snapshot.json")
+
+
+@cache
+def bundled_rules() -> list[Rule]:
+    """The bundled rule library, loaded once per process (every fuzz file judges with it)."""
+    loaded = load_rules([bundled_rules_dir()])
+    assert loaded.ok, loaded.problems
+    return loaded.rules

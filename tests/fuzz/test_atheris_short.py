@@ -57,7 +57,7 @@ def test_a_crashing_input_fails_the_run(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     done = subprocess.run(
-        [sys.executable, str(target), "-max_total_time=5", f"-artifact_prefix={tmp_path}/"],
+        [sys.executable, str(target), "-runs=10", f"-artifact_prefix={tmp_path}/"],
         capture_output=True,
         text=True,
         timeout=60,

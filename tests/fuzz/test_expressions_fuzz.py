@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -21,13 +22,11 @@ from auditor.engine.expressions import (
     compile_template,
     regex_search,
 )
-from auditor.engine.loader import load_rules
 from auditor.engine.rule import Rule
 from auditor.model import Resource
-from auditor.paths import bundled_rules_dir
 from tests.fuzz.mutations import fuzz_settings, json_values, mutated
 from tests.fuzz.rule_text import single_rule
-from tests.fuzz.seeds import rule_documents
+from tests.fuzz.seeds import bundled_rules, rule_documents
 
 PARAMS = frozenset({"threshold", "names", "pattern"})
 NOW = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
@@ -125,9 +124,7 @@ def test_any_message_template_compiles_or_is_an_expression_error(text: str) -> N
 
 @cache
 def _bundled_rules() -> list[Rule]:
-    loaded = load_rules([bundled_rules_dir()])
-    assert loaded.ok, loaded.problems
-    return loaded.rules
+    return bundled_rules()
 
 
 @cache
@@ -184,6 +181,7 @@ def _regex_rule() -> Rule:
     return single_rule("re.search(resource.text, resource.pattern)")
 
 
+@pytest.mark.filterwarnings("ignore::FutureWarning")  # re warns of `[[` sets; not a failure
 @fuzz_settings(100)
 @given(
     text=st.text(max_size=40),

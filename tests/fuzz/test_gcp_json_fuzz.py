@@ -15,17 +15,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from auditor.engine.evaluate import Engine
-from auditor.engine.loader import load_rules
 from auditor.errors import InputError
 from auditor.gcp.asset_results import parse_policy_result, parse_resource_result
 from auditor.gcp.fields import ListingFormatError
 from auditor.gcp.policy import PolicyFormatError, parse_policy
 from auditor.loaders.result import LoadResult
 from auditor.loaders.static import StaticOptions, load_static
-from auditor.paths import bundled_rules_dir
 from tests.fuzz.mutations import damaged_text, fuzz_settings, mutated
 from tests.fuzz.seeds import (
     asset_documents,
+    bundled_rules,
     listing_documents,
     policy_documents,
     policy_files,
@@ -43,7 +42,7 @@ def scratch(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @cache
 def _engine() -> Engine:
-    return Engine(load_rules([bundled_rules_dir()]).rules)
+    return Engine(bundled_rules())
 
 
 _counter = iter(range(10**9))
@@ -78,7 +77,7 @@ def _json(document: Any) -> str:
 _NAMED_POLICIES = [(p.name, d) for p, d in zip(policy_files(), policy_documents(), strict=True)]
 
 
-@fuzz_settings(60)
+@fuzz_settings(40)
 @given(
     name=st.sampled_from([n for n, _ in _NAMED_POLICIES]),
     document=mutated(policy_documents(), max_mutations=4),

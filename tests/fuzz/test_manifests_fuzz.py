@@ -14,13 +14,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from auditor.engine.evaluate import Engine
-from auditor.engine.loader import load_rules
 from auditor.errors import InputError
 from auditor.loaders.manifests import load_manifests
 from auditor.loaders.result import LoadResult
-from auditor.paths import bundled_rules_dir
 from tests.fuzz.mutations import damaged_text, fuzz_settings, mutated
-from tests.fuzz.seeds import manifest_documents, manifest_texts
+from tests.fuzz.seeds import bundled_rules, manifest_documents, manifest_texts
 
 NOW = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
 
@@ -33,7 +31,7 @@ def manifest_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @cache
 def _engine() -> Engine:
-    return Engine(load_rules([bundled_rules_dir()]).rules)
+    return Engine(bundled_rules())
 
 
 def _load(path: Path, data: bytes) -> LoadResult | InputError:
@@ -66,7 +64,7 @@ def _dump_all(documents: list[Any]) -> bytes:
     return yaml.safe_dump_all(documents, sort_keys=False, allow_unicode=True).encode()
 
 
-@fuzz_settings(60)
+@fuzz_settings(40)
 @given(documents=st.lists(mutated(manifest_documents(), max_mutations=4), min_size=1, max_size=3))
 def test_mutated_manifests_load_or_are_a_located_error(manifest_file: Path, documents: Any) -> None:
     """Real Deployments, RBAC, Services and Lists with fields deleted, retyped or replaced."""
