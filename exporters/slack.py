@@ -13,6 +13,8 @@ import http.client
 import logging
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from slack_sdk.errors import SlackRequestError
@@ -74,19 +76,29 @@ def finding_section(finding: TrackedFinding, change: str, runbook_base_url: str)
 
 
 class _Pacer:
-    """At most one post per second per webhook, shared by every sink in the process."""
+    """At most one post per second per webhook, shared by every sink in the process.
+
+    A post starts at least a second after the previous one to the same webhook finished, so
+    Slack sees them a second apart however long each took in flight.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._last: dict[str, float] = {}
+        self._busy: dict[str, threading.Lock] = {}
+        self._finished: dict[str, float] = {}
 
-    def wait(self, webhook: str) -> None:
+    @contextmanager
+    def post(self, webhook: str) -> Iterator[None]:
         with self._lock:
-            last = self._last.get(webhook)
-            now = time.monotonic()
-            if last is not None and now - last < MIN_SECONDS_BETWEEN_POSTS:
-                time.sleep(MIN_SECONDS_BETWEEN_POSTS - (now - last))
-            self._last[webhook] = time.monotonic()
+            busy = self._busy.setdefault(webhook, threading.Lock())
+        with busy:
+            finished = self._finished.get(webhook)
+            if finished is not None:
+                time.sleep(max(0.0, MIN_SECONDS_BETWEEN_POSTS - (time.monotonic() - finished)))
+            try:
+                yield
+            finally:
+                self._finished[webhook] = time.monotonic()
 
 
 PACER = _Pacer()
@@ -144,7 +156,6 @@ class SlackSink:
             url = self.settings.webhook_url.read()
         except SourceError as exc:
             return Delivery(ok=False, error=str(exc))
-        PACER.wait(hashlib.sha256(url.encode()).hexdigest())
         client = WebhookClient(
             url,
             timeout=int(max(1, self.settings.timeout_seconds)),
@@ -152,7 +163,8 @@ class SlackSink:
             logger=_SDK_LOG,
         )
         try:
-            response = client.send(text=payload.get("text"), blocks=payload.get("blocks"))
+            with PACER.post(hashlib.sha256(url.encode()).hexdigest()):
+                response = client.send(text=payload.get("text"), blocks=payload.get("blocks"))
         except (OSError, ValueError, SlackRequestError, http.client.HTTPException) as exc:
             # Timeouts, refused, TLS, URL; HTTPException: an answer that is not HTTP (garbled
             # or cut short) — a failed delivery to retry, never an exception out of the sink.
