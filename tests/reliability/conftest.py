@@ -46,7 +46,8 @@ def observe(request: pytest.FixtureRequest) -> Iterator[Observation]:
     if call is not None and call.passed:
         OBSERVED[observation.key] = observation.text or "pass"
     else:
-        reason = str(call.longrepr).strip().splitlines()[-1] if call and call.longrepr else ""
+        crash = getattr(call.longrepr, "reprcrash", None) if call is not None else None
+        reason = str(getattr(crash, "message", "")).splitlines()[0] if crash else "error"
         OBSERVED[observation.key] = f"FAIL — {reason[:200]}"
 
 

@@ -60,26 +60,49 @@ class Cell:
 
 
 def _down(kind: str, how: str) -> str:
-    return f"{how}: source down, error class `{kind}`"
+    return f"{how}: source down, error class {kind}"
 
 
 CELLS = [
     # --- sources -------------------------------------------------------------------------
-    Cell("gcp", "down_at_start", _down("unreachable", "every endpoint refuses")),
-    Cell("gcp", "dies_mid_collection", _down("unreachable", "endpoints die after a few answers")),
-    Cell("gcp", "slow", _down("timeout", "answers held past the collection deadline")),
-    Cell("gcp", "rate_limited", _down("unreachable", "429 RESOURCE_EXHAUSTED on every call")),
-    Cell("gcp", "malformed", _down("protocol", "undecodable pages on every call")),
+    Cell("gcp", "down_at_start", _down("`unreachable`", "every endpoint refuses")),
+    Cell(
+        "gcp",
+        "dies_mid_collection",
+        "Resource Manager answers, the IAM backend dies after its first bytes: source partial; "
+        "the unread service accounts' findings kept stale, none resolved",
+    ),
+    Cell(
+        "gcp",
+        "slow",
+        _down("`timeout` or `unreachable`", "answers held past the call deadline, retried"),
+    ),
+    Cell(
+        "gcp",
+        "rate_limited",
+        _down("`unreachable` or `timeout`", "429 RESOURCE_EXHAUSTED on every call, retried"),
+    ),
+    Cell(
+        "gcp", "malformed", _down("`protocol` or `unreachable`", "undecodable pages on every call")
+    ),
     Cell("gcp", "recovers", "three failed cycles, then up: one 'down', one 'resolved'"),
-    Cell("gke", "down_at_start", _down("unreachable", "API server refuses")),
-    Cell("gke", "dies_mid_collection", _down("unreachable", "API server dies after a few answers")),
-    Cell("gke", "slow", _down("timeout", "answers held past the request timeout")),
-    Cell("gke", "rate_limited", _down("unreachable", "429 Retry-After on every list")),
-    Cell("gke", "malformed", _down("protocol", "responses cut short (truncated JSON)")),
+    Cell("gke", "down_at_start", _down("`unreachable`", "API server refuses")),
+    Cell("gke", "dies_mid_collection", _down("`unreachable`", "API server dies after 3000 bytes")),
+    Cell("gke", "slow", _down("`timeout`", "answers held past the request timeout")),
+    Cell(
+        "gke",
+        "rate_limited",
+        _down("`timeout` or `unreachable`", "429 Retry-After on every list, honoured, retried"),
+    ),
+    Cell("gke", "malformed", _down("`unreachable` or `protocol`", "answers cut after 200 bytes")),
     Cell("gke", "recovers", "three failed cycles, then up: one 'down', one 'resolved'"),
-    Cell("kafka", "down_at_start", _down("unreachable", "broker refuses")),
-    Cell("kafka", "dies_mid_collection", _down("unreachable", "broker dies after a few answers")),
-    Cell("kafka", "slow", _down("timeout", "broker answers past the request timeout")),
+    Cell("kafka", "down_at_start", _down("`unreachable` or `timeout`", "broker refuses")),
+    Cell(
+        "kafka",
+        "dies_mid_collection",
+        _down("`unreachable` or `timeout`", "broker dies after a few answers"),
+    ),
+    Cell("kafka", "slow", _down("`timeout`", "answers held past the request timeout")),
     Cell(
         "kafka",
         "rate_limited",
@@ -87,11 +110,17 @@ CELLS = [
         "n/a — Kafka quotas throttle by delaying answers (throttle_time_ms), which is the "
         "'slow' case; tansu has no quotas to trigger",
     ),
-    Cell("kafka", "malformed", _down("unreachable", "garbage instead of Kafka frames")),
+    Cell(
+        "kafka",
+        "malformed",
+        _down("`unreachable`, `timeout` or `protocol`", "garbage instead of Kafka frames"),
+    ),
     Cell("kafka", "recovers", "three failed cycles, then up: one 'down', one 'resolved'"),
-    Cell("mysql", "down_at_start", _down("unreachable", "both servers refuse")),
+    Cell("mysql", "down_at_start", _down("`unreachable`", "both servers refuse")),
     Cell("mysql", "dies_mid_collection", "replica dies mid-read: source partial, nothing resolved"),
-    Cell("mysql", "slow", _down("timeout", "servers answer past the read timeout")),
+    Cell(
+        "mysql", "slow", _down("`timeout` or `unreachable`", "answers held past the read timeout")
+    ),
     Cell(
         "mysql",
         "rate_limited",
@@ -99,18 +128,44 @@ CELLS = [
         "n/a — the MySQL protocol has no rate-limit answer; 'Too many connections' (1040) "
         "is a refused connection, the down-at-start case",
     ),
-    Cell("mysql", "malformed", _down("unreachable", "garbage instead of the server handshake")),
+    Cell(
+        "mysql",
+        "malformed",
+        _down("`unreachable` or `protocol`", "garbage instead of the server handshake"),
+    ),
     Cell("mysql", "recovers", "three failed cycles, then up: one 'down', one 'resolved'"),
-    Cell("airflow", "down_at_start", _down("unreachable", "API server refuses")),
-    Cell("airflow", "dies_mid_collection", _down("unreachable", "API dies after a few answers")),
-    Cell("airflow", "slow", _down("timeout", "answers held past the request timeout")),
-    Cell("airflow", "rate_limited", _down("unreachable", "HTTP 429 Retry-After on every call")),
-    Cell("airflow", "malformed", _down("protocol", "garbage instead of HTTP")),
+    Cell("airflow", "down_at_start", _down("`unreachable`", "API server refuses")),
+    Cell(
+        "airflow",
+        "dies_mid_collection",
+        "API dies after a few answers: source down (`unreachable`/`protocol`) or partial, by "
+        "where it was cut; nothing resolved (DAGs whose runs went unread keep their findings)",
+    ),
+    Cell(
+        "airflow",
+        "slow",
+        _down("`timeout` or `unreachable`", "answers held past the request timeout"),
+    ),
+    Cell(
+        "airflow",
+        "rate_limited",
+        _down("`protocol` or `unreachable`", "HTTP 429 Retry-After on every call"),
+    ),
+    Cell("airflow", "malformed", _down("`unreachable` or `protocol`", "garbage instead of HTTP")),
     Cell("airflow", "recovers", "three failed cycles, then up: one 'down', one 'resolved'"),
     Cell("gcs", "down_at_start", "bucket unreachable: source partial, DAG-file findings kept"),
     Cell("gcs", "dies_mid_collection", "bucket dies mid-listing: partial, DAG-file findings kept"),
-    Cell("gcs", "slow", "listing past its timeout: partial, DAG-file findings kept"),
-    Cell("gcs", "rate_limited", "HTTP 429 on the listing: partial, DAG-file findings kept"),
+    Cell(
+        "gcs",
+        "slow",
+        "listing past request_timeout_seconds: partial (Airflow still read), DAG-file findings "
+        "kept stale",
+    ),
+    Cell(
+        "gcs",
+        "rate_limited",
+        "HTTP 429 on the listing, retried within the timeout: partial, DAG-file findings kept",
+    ),
     Cell("gcs", "malformed", "garbage instead of HTTP: partial, DAG-file findings kept"),
     Cell("gcs", "recovers", "three partial cycles, then whole: one 'partial', one 'resolved'"),
     # --- sinks ---------------------------------------------------------------------------

@@ -90,9 +90,9 @@ class Rig:
             "gcs/dies_mid_collection": SourceFault(
                 on(gcs, "die_after", limit=300), mend, partial=True
             ),
-            "gcs/slow": SourceFault(on(gcs, "delay", seconds=3), mend, ("timeout",), partial=None),
+            "gcs/slow": SourceFault(on(gcs, "delay", seconds=3), mend, partial=True),
             "gcs/rate_limited": SourceFault(
-                on(gcs, "answer", payload=TOO_MANY_REQUESTS), mend, ("timeout",), partial=None
+                on(gcs, "answer", payload=TOO_MANY_REQUESTS), mend, partial=True
             ),
             "gcs/malformed": SourceFault(on(gcs, "garbage"), mend, partial=True),
             "gcs/recovers": SourceFault(on(gcs, "refuse"), mend, partial=True, cycles=3),
