@@ -334,17 +334,36 @@ the load average.
 - **Bench**: each API's fake in a process of its own; the fakes index time series by project
   and metric and reuse parsed messages, so they take less of the shared cores.
 
-Where the collector's time goes now (py-spy, interpreter-lock samples over 3 cold
-collections): Resource Manager's GetIamPolicy over REST, 10% of the calls, takes about 40%
-(about 1.5 ms of CPU a call inside the client library: requests' session machinery, which
-reads the proxy settings from the environment on every request, and json_format.Parse of a
-30-binding policy); the 1,900 gRPC calls about 25% (0.3 ms each); normalising the policies
-about 11%; converting messages about 7%; handing call slots between threads about 6% (on a
-loaded machine, a thread woken by a released lock can preempt the one holding the
-interpreter lock). With the fakes' CPU, this fills the 2 cores: the zero-latency floor is
-close to the 20 ms wall time, and the call latency the collector sees is 27–32 ms rather
-than 20 ms. Wall time therefore follows the machine's load more than the collector's
-scheduling, which the 100 ms run isolates.
+Where the collector's time goes now — shares of its interpreter-lock samples inside three
+cold collections (py-spy --gil at 250 Hz, 1,089 samples):
+
+| where | share |
+| --- | --- |
+| Resource Manager over REST, 233 calls (about 1.5 ms each, in the client library) | 29% |
+| policy normaliser (6,000 bindings → 12,400 resources) | 14% |
+| handing call slots between threads | 13% |
+| messages to REST JSON | 9% |
+| the 1,900 gRPC calls, Python side (0.3 ms each in all) | 7% |
+| usage, listings, Pub/Sub and Composer normalisers | 6% |
+| the one garbage-collection pass when the collection returns | 4% |
+| the rest: task plumbing, the retry wrapper, building requests | 18% |
+
+A REST call's cost is requests' session machinery (which reads the proxy settings from the
+environment on every request) and json_format.Parse of the 30-binding policy; a gRPC call's C
+core runs without the interpreter lock. Slot hand-overs cost more than their code: on a loaded
+machine, a thread woken by a released lock can preempt the one holding the interpreter lock.
+The fakes' gRPC servers spend about 60% of their CPU in grpc's own asyncio machinery. Together
+the collector and the fakes fill the 2 cores: the zero-latency floor is close to the 20 ms wall
+time, and the collector sees calls take 27–32 ms (median) rather than 20. So the wall time
+follows the machine's load more than the collector's scheduling, which the 100 ms run isolates
+(1.12–1.17× across today's runs). Earlier runs today, after the changes (the page above is the
+latest):
+
+| when (UTC) | load average | median wall ÷ ideal (range) | runs ≤ 1.5× |
+| --- | --- | --- | --- |
+| 08:45 | 6.2 → 8.7 | 1.55× (1.45–1.68×) | 3 of 7 |
+| 08:55 | 7.2 → 7.1 (two other test runs on both cores) | 1.98× (1.54–2.33×) | 0 of 9 |
+| 08:59 | 4.1 → 5.6 | 1.62× (1.46–2.04×) | 1 of 9 |
 
 Tried and left out:
 
