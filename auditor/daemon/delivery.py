@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 import structlog
 
-from auditor.daemon.sinks import CycleNotice, Sink
+from auditor.daemon.sinks import CycleNotice, Delivery, Sink
 from auditor.lifecycle import LifecycleChanges
 from auditor.outbox import OutboxMessage
 from auditor.state import StateStore
@@ -108,7 +108,11 @@ class Deliverer:
                     self.store.mark_delivered(entry, self.now())  # sent by the leader
             return 0
         for entry in self.store.due(sink.name, self.now()):
-            result = sink.deliver(entry.payload)
+            try:
+                result = sink.deliver(entry.payload)
+            except Exception as exc:  # noqa: BLE001 - a broken sink fails alone
+                # The class only: the text of a sink's exception may hold its URL or token.
+                result = Delivery(ok=False, error=f"sink raised {type(exc).__name__}")
             if result.ok:
                 self.store.mark_delivered(entry, self.now())
                 self.delivered[sink.name] += 1

@@ -148,3 +148,29 @@ def test_findings_of_a_removed_source_are_forgotten(tmp_path: Path) -> None:
     second = Daemon(config.model_copy(update={"sources": [renamed]}), [], sinks=[])
     assert second.store.findings() == []
     second.stop()
+
+
+class RaisingSink(RecordingSink):
+    """A sink with a bug: every delivery raises, with a secret in the text."""
+
+    name = "broken"
+
+    def deliver(self, payload: dict[str, Any]) -> Delivery:
+        raise RuntimeError("https://hooks.example/T000/B000/s3cr3t unreachable")
+
+
+def test_a_sink_that_raises_fails_alone(tmp_path: Path) -> None:
+    """A sink whose delivery raises keeps its message for a retry; the sinks after it still
+    deliver that round, and the exception's text (which may hold a URL) is not kept."""
+    after = RecordingSink()
+    daemon = Daemon(
+        daemon_config(tmp_path, write_estate(tmp_path)), [], sinks=[RaisingSink(), after]
+    )
+    daemon.run_once()
+    assert len(after.delivered) == 1
+    assert daemon.store.pending("broken") == 1
+    assert daemon.deliverer.failed["broken"] == 1
+    daemon.stop()
+    stored = b"".join(path.read_bytes() for path in tmp_path.glob("state.db*"))
+    assert b"sink raised RuntimeError" in stored
+    assert b"s3cr3t" not in stored
