@@ -298,7 +298,8 @@ fall below it whatever the latency, and on a busy machine it is most of the gap 
 The run at {SLOW_LATENCY * 1000:.0f} ms a call, where waiting outweighs this machine's CPU,
 shows how close the collector's scheduling itself comes. Not a timing assertion in CI.
 {HISTORY}"""
-    OUTPUT.write_text(text, encoding="utf-8")
+    if not os.environ.get("BENCH_NO_WRITE"):  # smoke runs (make bench-quick) only print
+        OUTPUT.write_text(text, encoding="utf-8")
     print(text)
 
 
