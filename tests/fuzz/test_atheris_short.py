@@ -3,6 +3,7 @@ own files as seed corpus and must finish without a crash (docs/fuzzing.md has th
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -30,6 +31,7 @@ def _fuzz(target: str, work: Path, seconds: int) -> subprocess.CompletedProcess[
         timeout=seconds + 120,
         check=False,
         cwd=work,
+        env={**os.environ, "TMPDIR": str(work)},  # the target's scratch folder goes here too
     )
 
 
@@ -63,6 +65,7 @@ def test_a_crashing_input_fails_the_run(tmp_path: Path) -> None:
         timeout=60,
         check=False,
         cwd=tmp_path,
+        env={**os.environ, "TMPDIR": str(tmp_path)},
     )
     assert done.returncode == CRASH_EXIT, done.stderr[-2000:]
     assert list(tmp_path.glob("crash-*"))
