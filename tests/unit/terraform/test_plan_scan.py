@@ -98,6 +98,9 @@ def test_resource_level_grants_and_facts_meet_the_data_platform_rules(
         # A PII-labelled dataset readable by any Google account.
         ("gcp-iam-public-member-pii", "google_bigquery_dataset_iam_member.customers_everyone"),
         ("gcp-iam-public-member", "google_storage_bucket_iam_member.dags_public"),
+        # An authoritative binding and policy on resources are read like the member form.
+        ("gcp-iam-public-member", "google_storage_bucket_iam_binding.dags_readers"),
+        ("gcp-iam-consumer-domain", "google_bigquery_dataset_iam_policy.events_raw"),
         ("gcp-assets-bucket-uniform-access", "google_storage_bucket.dags"),
         ("gcp-assets-bucket-public-access-prevention", "google_storage_bucket.dags"),
         ("gcp-assets-subscription-dead-letter", "google_pubsub_subscription.orders_etl"),
@@ -113,7 +116,10 @@ def test_resource_level_grants_and_facts_meet_the_data_platform_rules(
         ),
     } <= found
     dataset_grant = next(
-        f for f in findings if f["resource"]["location"]["address"].startswith("google_bigquery")
+        f
+        for f in findings
+        if f["resource"]["location"]["address"]
+        == "google_bigquery_dataset_iam_member.customers_everyone"
     )
     assert dataset_grant["severity"] == "critical"
     assert dataset_grant["resource"]["id"].startswith(
