@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -22,6 +21,7 @@ from prometheus_client.registry import CollectorRegistry
 
 from deploy.grafana.dashboard import render
 from exporters.prometheus import AuditorMetrics
+from tests.integration.daemon.prometheus_server import running_prometheus
 from tests.unit.exporters.test_prometheus_exporter import _fixed_input
 
 REPO = Path(__file__).resolve().parents[2]
@@ -441,74 +441,36 @@ def test_panel_ids_are_unique_and_panels_fit_the_grid(board: dict[str, Any]) -> 
 # --- Against a real Prometheus scraping the real exporter --------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def prometheus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real Prometheus scraping two "replicas": the real exporter over the same fixed
     snapshot served on two ports, as two replicas of one Deployment would be."""
-    binary = shutil.which("prometheus")
-    if binary is None:
+    if shutil.which("prometheus") is None:
         pytest.fail("prometheus is not installed (Debian package prometheus; bash .ci/system-deps)")
     registry = CollectorRegistry(auto_describe=False)
     registry.register(AuditorMetrics(_fixed_input()))
     replicas = [start_http_server(0, "127.0.0.1", registry) for _ in range(2)]
     targets = [f"127.0.0.1:{server.server_port}" for server, _ in replicas]
     root = tmp_path_factory.mktemp("prometheus")
-    config = root / "prometheus.yml"
-    config.write_text(
-        yaml.safe_dump(
-            {
-                "global": {"scrape_interval": "1s", "evaluation_interval": "1s"},
-                "scrape_configs": [
-                    {"job_name": "auditor", "static_configs": [{"targets": targets}]}
-                ],
-            }
-        )
-    )
-    port = _free_port()
-    log = (root / "prometheus.log").open("wb")
-    process = subprocess.Popen(
-        [
-            binary,
-            f"--config.file={config}",
-            f"--storage.tsdb.path={root / 'data'}",
-            f"--web.listen-address=127.0.0.1:{port}",
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
     try:
-        # Ready once both replicas have been scraped at least three times (increase() needs two).
-        while True:
-            try:
-                answer = requests.get(
-                    url + "/api/v1/query",
-                    params={"query": "count_over_time(up[1m]) >= 3"},
-                    timeout=2,
-                ).json()
-                if len(answer["data"]["result"]) == len(targets):
-                    break
-            except (requests.RequestException, KeyError, ValueError):
-                pass
-            assert process.poll() is None, (root / "prometheus.log").read_text()
-            assert time.monotonic() < deadline, "prometheus did not scrape both replicas"
-            time.sleep(0.2)
-        yield url
+        with running_prometheus(root, targets=targets) as url:
+            # Ready once both replicas were scraped at least three times (increase() needs two).
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    answer = requests.get(
+                        url + "/api/v1/query",
+                        params={"query": "count_over_time(up[1m]) >= 3"},
+                        timeout=2,
+                    ).json()
+                    if len(answer["data"]["result"]) == len(targets):
+                        break
+                except (requests.RequestException, KeyError, ValueError):
+                    pass
+                assert time.monotonic() < deadline, "prometheus did not scrape both replicas"
+                time.sleep(0.2)
+            yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
         for server, _ in replicas:
             server.shutdown()
             server.server_close()

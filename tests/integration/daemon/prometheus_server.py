@@ -34,22 +34,31 @@ def rules_with_short_for(destination: Path, duration: str = "1s") -> Path:
 
 @contextmanager
 def running_prometheus(
-    root: Path, *, rules: Path, scrape_target: str, alertmanager: str
+    root: Path,
+    *,
+    targets: list[str],
+    rules: Path | None = None,
+    alertmanager: str | None = None,
 ) -> Iterator[str]:
-    """Prometheus scraping `scrape_target` (job `auditor`) every second, evaluating `rules`
-    every second and sending to `alertmanager`; its base URL. Stopped by PID on exit."""
+    """Prometheus scraping `targets` (job `auditor`) every second, evaluating `rules` every
+    second and sending alerts to `alertmanager` when given; its base URL once ready. Stopped by
+    PID on exit."""
     if PROMETHEUS is None:
         raise AssertionError("prometheus is not installed (Debian package prometheus)")
-    am_host = alertmanager.removeprefix("http://")
+    lines = ["global: {scrape_interval: 1s, scrape_timeout: 1s, evaluation_interval: 1s}"]
+    if rules is not None:
+        lines.append(f"rule_files: [{rules}]")
+    if alertmanager is not None:
+        am_host = alertmanager.removeprefix("http://")
+        lines.append(
+            f"alerting: {{alertmanagers: [{{static_configs: [{{targets: ['{am_host}']}}]}}]}}"
+        )
+    lines += [
+        "scrape_configs:",
+        f"  - {{job_name: auditor, static_configs: [{{targets: {targets!r}}}]}}",
+    ]
     config = root / "prometheus.yml"
-    config.write_text(
-        "global: {scrape_interval: 1s, scrape_timeout: 1s, evaluation_interval: 1s}\n"
-        f"rule_files: [{rules}]\n"
-        f"alerting: {{alertmanagers: [{{static_configs: [{{targets: ['{am_host}']}}]}}]}}\n"
-        "scrape_configs:\n"
-        f"  - {{job_name: auditor, static_configs: [{{targets: ['{scrape_target}']}}]}}\n",
-        encoding="utf-8",
-    )
+    config.write_text("\n".join(lines) + "\n", encoding="utf-8")
     port = free_port()
     log_path = root / "prometheus.log"
     with log_path.open("wb") as log:

@@ -145,7 +145,7 @@ def test_broken_replica_and_stopped_group_alert_through_alertmanager(
                 running_prometheus(
                     tmp_path,
                     rules=rules_with_short_for(tmp_path / "auditor-alerts.yaml"),
-                    scrape_target=daemon.removeprefix("http://"),
+                    targets=[daemon.removeprefix("http://")],
                     alertmanager=alertmanager,
                 ) as prometheus,
             ):
